@@ -1,0 +1,67 @@
+import { match } from "ts-pattern";
+import type { Namespace, UploadId } from "../ids.ts";
+import type { ChunkSpec } from "../manifest.ts";
+import type { NormalizedPath } from "../path.ts";
+import type { CompletionResult, UploadEvent } from "./events.ts";
+
+export type ChunkStatus = "missing" | "uploaded" | "present";
+
+interface UploadFacts {
+  readonly uploadId: UploadId;
+  readonly namespace: Namespace;
+  readonly path: NormalizedPath;
+  readonly size: number;
+  readonly contentHash: string;
+  readonly chunks: readonly ChunkSpec[];
+  readonly chunkStatus: readonly ChunkStatus[];
+  readonly baseRevision: number | null;
+  readonly expiresAt: string;
+}
+
+export type UploadState =
+  | { readonly status: "none" }
+  | ({ readonly status: "open" } & UploadFacts)
+  | ({ readonly status: "completed"; readonly result: CompletionResult } & UploadFacts)
+  | ({ readonly status: "aborted" } & UploadFacts);
+
+export const initialUploadState: UploadState = { status: "none" };
+
+export const missingChunks = (state: UploadFacts): number[] =>
+  state.chunkStatus.flatMap((status, index) => (status === "missing" ? [index] : []));
+
+/** Expiry is a reading of the state at a time, not an event: nothing has to fire at expiry. */
+export const isExpired = (state: UploadState, now: string): boolean =>
+  state.status === "open" && Date.parse(now) >= Date.parse(state.expiresAt);
+
+export function evolveUpload(state: UploadState, event: UploadEvent): UploadState {
+  return match(event)
+    .with({ type: "UploadStarted" }, ({ data }) => {
+      const present = new Set(data.present);
+      const chunkStatus = data.chunks.map((chunk): ChunkStatus => (present.has(chunk.index) ? "present" : "missing"));
+      return {
+        status: "open" as const,
+        uploadId: data.uploadId,
+        namespace: data.namespace,
+        path: data.path,
+        size: data.size,
+        contentHash: data.contentHash,
+        chunks: data.chunks,
+        chunkStatus,
+        baseRevision: data.baseRevision,
+        expiresAt: data.expiresAt,
+      };
+    })
+    .with({ type: "ChunkUploaded" }, ({ data }) => {
+      if (state.status !== "open" || state.chunkStatus[data.index] !== "missing") return state;
+      const chunkStatus = state.chunkStatus.slice();
+      chunkStatus[data.index] = "uploaded";
+      return { ...state, chunkStatus };
+    })
+    .with({ type: "UploadCompleted" }, ({ data }) => {
+      if (state.status === "none") return state;
+      const { uploadId: _uploadId, ...result } = data;
+      return { ...state, status: "completed" as const, result };
+    })
+    .with({ type: "UploadAborted" }, () => (state.status === "none" ? state : { ...state, status: "aborted" as const }))
+    .exhaustive();
+}
