@@ -1,0 +1,45 @@
+import Database from "better-sqlite3";
+import { StoreUnavailableError } from "../ports/index.ts";
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * WAL lets readers (subscribers, other processes) run beside the single writer. `synchronous=FULL`
+ * fsyncs the WAL on every commit, so an acknowledged append survives power loss; the event store
+ * recovers the throughput NORMAL would buy by committing concurrent appends together.
+ * The busy timeout covers another process holding the write lock (roles may run as processes).
+ */
+export function openDatabase(file: string): SqliteDatabase {
+  let db: SqliteDatabase;
+  try {
+    db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma("busy_timeout = 5000");
+    db.pragma("foreign_keys = OFF");
+  } catch (error) {
+    throw unavailable(error, `cannot open SQLite database ${file}`);
+  }
+  return db;
+}
+
+const UNAVAILABLE_CODES = new Set([
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "SQLITE_IOERR",
+  "SQLITE_FULL",
+  "SQLITE_CANTOPEN",
+  "SQLITE_READONLY",
+]);
+
+/** Turns driver failures a caller cannot fix into the port's error; anything else passes through. */
+export function unavailable(error: unknown, message = "SQLite store failed"): Error {
+  if (error instanceof StoreUnavailableError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const closed = error instanceof TypeError && /database connection is not open/.test(error.message);
+  if (closed || (typeof code === "string" && [...UNAVAILABLE_CODES].some((prefix) => code.startsWith(prefix)))) {
+    return new StoreUnavailableError(`${message}: ${(error as Error).message}`, { cause: error });
+  }
+  if (error instanceof Error) return error;
+  return new Error(String(error));
+}

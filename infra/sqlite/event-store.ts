@@ -1,0 +1,243 @@
+import { type EventMetadata, type LogPosition, logPosition, positionParts } from "../../domain/index.ts";
+import {
+  type AppendResult,
+  ConcurrencyError,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  StoreUnavailableError,
+} from "../ports/index.ts";
+import { openDatabase, unavailable } from "./connection.ts";
+import { createEventSchema, LEDGER_STREAMS_SQL } from "./event-schema.ts";
+import { groupCommit, type Outcome } from "./group-commit.ts";
+import { Wake } from "./wake.ts";
+
+export interface SqliteEventStoreOptions {
+  /**
+   * Commit appends issued in the same event-loop turn in one transaction (default true). Off, each
+   * append is its own transaction and fsync; kept switchable to measure the difference.
+   */
+  readonly groupCommit?: boolean;
+  /** How often an idle subscriber re-reads the log to see appends made by other processes. */
+  readonly pollIntervalMs?: number;
+  /** Called after each committed transaction with the number of appends it carried (tests, metrics). */
+  readonly onCommit?: (appends: number) => void;
+}
+
+interface EventRow {
+  position: number;
+  stream: string;
+  revision: number;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+interface AppendRequest {
+  readonly stream: string;
+  readonly events: readonly EventToAppend[];
+  readonly expected: ExpectedRevision;
+}
+
+const CATCH_UP_PAGE = 500;
+const NO_LIMIT = -1;
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  id: row.id,
+  stream: row.stream,
+  type: row.type,
+  data: JSON.parse(row.data) as unknown,
+  metadata: JSON.parse(row.metadata) as EventMetadata,
+  revision: row.revision,
+  position: logPosition(BigInt(row.position)),
+});
+
+const rowOf = (position: LogPosition | null): bigint => (position === null ? 0n : positionParts(position).commit);
+
+function validate({ stream, events, expected }: AppendRequest): void {
+  if (typeof stream !== "string" || stream === "") throw new RangeError("stream name must be a non-empty string");
+  if (typeof expected === "number" && (!Number.isSafeInteger(expected) || expected < 0)) {
+    throw new RangeError(`expected revision must be "no_stream", "any" or a revision >= 0, not ${expected}`);
+  }
+  for (const event of events) {
+    if (typeof event.id !== "string" || event.id === "") throw new RangeError("every event needs a non-empty id");
+  }
+}
+
+export function openSqliteEventStore(file: string, options: SqliteEventStoreOptions = {}): EventStore {
+  const db = openDatabase(file);
+  createEventSchema(db);
+  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const wake = new Wake();
+  let closed = false;
+
+  const lastRevisionOf = db.prepare<[string], { revision: number | null }>(
+    "SELECT max(revision) AS revision FROM events WHERE stream = ?",
+  );
+  const idsFrom = db.prepare<[string, number, number], { revision: number; id: string; position: number }>(
+    "SELECT revision, id, position FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
+  );
+  const revisionOfId = db.prepare<[string, string], { revision: number }>(
+    "SELECT revision FROM events WHERE stream = ? AND id = ? ORDER BY revision LIMIT 1",
+  );
+  const insert = db.prepare<[string, number, string, string, string, string]>(
+    "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  const forwards = db.prepare<[string, number, number], EventRow>(
+    "SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?",
+  );
+  const backwards = db.prepare<[string, number, number], EventRow>(
+    "SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?",
+  );
+  const allAfter = db.prepare<[bigint, number], EventRow>(
+    `SELECT * FROM events WHERE position > ? AND ${LEDGER_STREAMS_SQL} ORDER BY position ASC LIMIT ?`,
+  );
+  const head = db.prepare<[], { position: number }>(
+    `SELECT position FROM events WHERE ${LEDGER_STREAMS_SQL} ORDER BY position DESC LIMIT 1`,
+  );
+
+  /** The original result when these exact events already sit at `start`..: a retry after a lost reply. */
+  function alreadyAppended(stream: string, events: readonly EventToAppend[], start: number): AppendResult | null {
+    const stored = idsFrom.all(stream, start, events.length);
+    if (stored.length !== events.length || stored.some((row, i) => row.id !== events[i]?.id)) return null;
+    return {
+      lastRevision: start + events.length - 1,
+      positions: stored.map((row) => logPosition(BigInt(row.position))),
+    };
+  }
+
+  // A nested better-sqlite3 transaction is a SAVEPOINT: a failing append inside a group rolls back alone.
+  const appendOne = db.transaction(({ stream, events, expected }: AppendRequest): AppendResult => {
+    const current = lastRevisionOf.get(stream)?.revision ?? null;
+    const first = events[0];
+    if (first) {
+      const start =
+        expected === "no_stream" ? 0 : expected === "any" ? (revisionOfId.get(stream, first.id)?.revision ?? null) : expected + 1;
+      const retried = start === null ? null : alreadyAppended(stream, events, start);
+      if (retried) return retried;
+      // With "any", an id already in the stream that is not part of an identical earlier append is a conflict.
+      if (expected === "any" && start !== null) throw new ConcurrencyError(stream, expected, current ?? "no_stream");
+    }
+    const matches = expected === "any" || (expected === "no_stream" ? current === null : current === expected);
+    if (!matches) throw new ConcurrencyError(stream, expected, current ?? "no_stream");
+    let revision = current ?? -1;
+    const positions: LogPosition[] = [];
+    for (const event of events) {
+      revision++;
+      const info = insert.run(
+        stream,
+        revision,
+        event.id,
+        event.type,
+        JSON.stringify(event.data ?? null),
+        JSON.stringify(event.metadata),
+      );
+      positions.push(logPosition(BigInt(info.lastInsertRowid)));
+    }
+    return { lastRevision: revision, positions };
+  });
+
+  const appendAll = db.transaction((requests: readonly AppendRequest[]): Outcome<AppendResult>[] =>
+    requests.map((request) => {
+      try {
+        return { ok: true, value: appendOne(request) };
+      } catch (error) {
+        if (error instanceof ConcurrencyError) return { ok: false, error };
+        // Anything else (disk full, I/O) leaves the transaction itself in doubt: the whole group fails.
+        throw error;
+      }
+    }),
+  );
+
+  const commitGroup = (requests: readonly AppendRequest[]): Outcome<AppendResult>[] => {
+    let outcomes: Outcome<AppendResult>[];
+    try {
+      // IMMEDIATE takes the write lock up front, so another process cannot make us fail mid-transaction.
+      outcomes = appendAll.immediate(requests);
+    } catch (error) {
+      throw unavailable(error, "append failed");
+    }
+    options.onCommit?.(requests.length);
+    if (outcomes.some((outcome) => outcome.ok && outcome.value.positions.length > 0)) wake.ring();
+    return outcomes;
+  };
+
+  const grouped = groupCommit(commitGroup);
+
+  const ensureOpen = (): void => {
+    if (closed) throw new StoreUnavailableError("the SQLite event store is closed");
+  };
+
+  const read = <T>(query: () => T): T => {
+    ensureOpen();
+    try {
+      return query();
+    } catch (error) {
+      throw unavailable(error, "read failed");
+    }
+  };
+
+  const readAllSync = ({ after, maxCount }: ReadAllOptions): RecordedEvent[] =>
+    read(() => allAfter.all(rowOf(after), maxCount).map(toRecorded));
+
+  return {
+    async append(stream, events, expected) {
+      ensureOpen();
+      const request = { stream, events, expected };
+      validate(request);
+      if (options.groupCommit === false) {
+        const [outcome] = commitGroup([request]);
+        if (!outcome) throw new Error("append produced no outcome");
+        if (!outcome.ok) throw outcome.error;
+        return outcome.value;
+      }
+      return grouped.submit(request);
+    },
+
+    async readStream(stream, { fromRevision, direction = "forwards", maxCount }: ReadStreamOptions = {}) {
+      const limit = maxCount === undefined ? NO_LIMIT : Math.max(0, maxCount);
+      return read(() =>
+        direction === "forwards"
+          ? forwards.all(stream, fromRevision ?? 0, limit).map(toRecorded)
+          : backwards.all(stream, fromRevision ?? Number.MAX_SAFE_INTEGER, limit).map(toRecorded),
+      );
+    },
+
+    async readAll(readOptions) {
+      return readAllSync(readOptions);
+    },
+
+    async *subscribe(after, signal) {
+      let cursor = after;
+      while (!signal.aborted) {
+        const seen = wake.generation;
+        const page = readAllSync({ after: cursor, maxCount: CATCH_UP_PAGE });
+        for (const event of page) {
+          if (signal.aborted) return;
+          yield event;
+          cursor = event.position;
+        }
+        if (page.length < CATCH_UP_PAGE) await wake.wait(seen, pollIntervalMs, signal);
+      }
+    },
+
+    async headPosition() {
+      return read(() => {
+        const row = head.get();
+        return row ? logPosition(BigInt(row.position)) : null;
+      });
+    },
+
+    async close() {
+      if (closed) return;
+      grouped.flush();
+      closed = true;
+      wake.ring();
+      db.close();
+    },
+  };
+}
