@@ -1,0 +1,216 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, type ReadStream } from "node:fs";
+import { type FileHandle, link, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { Readable } from "node:stream";
+import { BlobUploadError } from "./errors.ts";
+import { keyPath } from "./key.ts";
+import { readBody } from "./read-body.ts";
+
+export interface VerifiedBlob {
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export type WriteOutcome = "created" | "existed";
+
+/**
+ * The local store's files. A blob lives at `<root>/<key>` and is write-once: it appears
+ * atomically, complete and verified, or not at all, and is never replaced. Beside it a hidden
+ * `.<name>.sha256` file records the digest verified on write, so `stat` can report a digest the
+ * store checked itself instead of trusting the key's name. Temp and digest files start with a
+ * dot, which no key segment may, so no key can ever address them.
+ */
+export interface BlobFiles {
+  readonly root: string;
+  /** Streams `body` into place if it is exactly `expected`; throws BlobUploadError otherwise. */
+  write(key: string, body: Readable, expected: VerifiedBlob): Promise<WriteOutcome>;
+  stat(key: string): Promise<VerifiedBlob | null>;
+  openRead(key: string): Promise<{ readonly stream: ReadStream; readonly size: number } | null>;
+}
+
+const digestPath = (path: string): string => join(dirname(path), `.${basename(path)}.sha256`);
+const tempPath = (path: string, suffix: string): string => join(dirname(path), `.${basename(path)}.${randomUUID()}.${suffix}`);
+
+const hasCode = (error: unknown, ...codes: string[]): boolean =>
+  error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? "");
+
+async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+/**
+ * Hashes and counts the body, writing it to `handle` if given, and stops at the first byte past
+ * the expected size: an oversized body is never read to its end.
+ */
+async function receive(body: Readable, expected: VerifiedBlob, handle: FileHandle | null): Promise<void> {
+  const hash = createHash("sha256");
+  let received = 0;
+  await readBody(body, async (chunk) => {
+    received += chunk.length;
+    if (received > expected.size) {
+      throw new BlobUploadError("size_mismatch", 413, `the body is longer than the ${expected.size} bytes this URL accepts`);
+    }
+    hash.update(chunk);
+    if (handle) await writeAll(handle, chunk);
+  });
+  if (received < expected.size) {
+    throw new BlobUploadError(
+      "size_mismatch",
+      400,
+      `the body holds ${received} bytes, but this URL accepts exactly ${expected.size}`,
+    );
+  }
+  const sha256 = hash.digest("hex");
+  if (sha256 !== expected.sha256) {
+    throw new BlobUploadError(
+      "sha256_mismatch",
+      400,
+      `the body's SHA-256 is ${sha256}, but this URL accepts only ${expected.sha256}`,
+    );
+  }
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** Makes a rename or link inside `dir` survive a power cut. Not every platform can sync a directory. */
+async function syncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch (error) {
+    if (!hasCode(error, "EISDIR", "EPERM", "EINVAL", "EBADF")) throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function recordDigest(path: string, blob: VerifiedBlob): Promise<void> {
+  const temp = tempPath(path, "sha256.part");
+  try {
+    await writeFile(temp, `${blob.sha256} ${blob.size}\n`, { flag: "wx" });
+    await rename(temp, digestPath(path));
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+async function readRecordedDigest(path: string): Promise<VerifiedBlob | null> {
+  try {
+    const match = /^([0-9a-f]{64}) (\d+)\n$/.exec(await readFile(digestPath(path), "utf8"));
+    return match ? { sha256: match[1] ?? "", size: Number(match[2]) } : null;
+  } catch (error) {
+    if (hasCode(error, "ENOENT")) return null;
+    throw error;
+  }
+}
+
+export function createBlobFiles(root: string): BlobFiles {
+  const statPath = async (key: string): Promise<VerifiedBlob | null> => {
+    const path = keyPath(root, key);
+    let size: number;
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) return null;
+      size = info.size;
+    } catch (error) {
+      if (hasCode(error, "ENOENT", "ENOTDIR")) return null;
+      throw error;
+    }
+    const recorded = await readRecordedDigest(path);
+    if (recorded && recorded.size === size) return recorded;
+    // No record: the process stopped between placing the blob and recording its digest (or a
+    // concurrent PUT has not recorded it yet). The blob is write-once and was verified before it
+    // was placed, so hashing it now yields the digest it was verified against.
+    const blob = { size, sha256: await hashFile(path) };
+    await recordDigest(path, blob).catch(() => undefined);
+    return blob;
+  };
+
+  /** The key already holds a blob: fine if it is the same one, a conflict otherwise. */
+  const existing = (key: string, current: VerifiedBlob, expected: VerifiedBlob): WriteOutcome => {
+    if (current.size === expected.size && current.sha256 === expected.sha256) return "existed";
+    throw new BlobUploadError("blob_exists", 409, `${key} already holds different content; blobs are never replaced`);
+  };
+
+  const write = async (key: string, body: Readable, expected: VerifiedBlob): Promise<WriteOutcome> => {
+    const path = keyPath(root, key);
+    const current = await statPath(key);
+    if (current) {
+      // Still read and verify the body: the client is sending it anyway, and a wrong body should
+      // be refused the same way whether or not the key is already filled.
+      await receive(body, expected, null);
+      return existing(key, current, expected);
+    }
+    try {
+      await mkdir(dirname(path), { recursive: true });
+    } catch (error) {
+      if (hasCode(error, "EEXIST", "ENOTDIR")) {
+        throw new BlobUploadError("blob_exists", 409, `another blob's file is in the way of ${key}`);
+      }
+      throw error;
+    }
+    // Same directory as the target, so the final link or rename never crosses a filesystem.
+    const temp = tempPath(path, "part");
+    const handle = await open(temp, "wx");
+    try {
+      try {
+        await receive(body, expected, handle);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      try {
+        // link() fails if the target exists, where rename() would replace it: the first complete
+        // upload wins and a blob is never rewritten, even by concurrent PUTs of the same key.
+        await link(temp, path);
+      } catch (error) {
+        if (hasCode(error, "EEXIST")) {
+          const now = await statPath(key);
+          if (now) return existing(key, now, expected);
+        }
+        // Filesystems without hard links: rename is still atomic; the content is identical.
+        if (!hasCode(error, "EPERM", "ENOTSUP", "ENOSYS", "EOPNOTSUPP")) throw error;
+        await rename(temp, path);
+      }
+      await syncDir(dirname(path));
+    } finally {
+      await rm(temp, { force: true });
+    }
+    await recordDigest(path, expected);
+    return "created";
+  };
+
+  const openRead = async (key: string): Promise<{ stream: ReadStream; size: number } | null> => {
+    const path = keyPath(root, key);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, "r");
+    } catch (error) {
+      if (hasCode(error, "ENOENT", "ENOTDIR", "EISDIR")) return null;
+      throw error;
+    }
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        await handle.close();
+        return null;
+      }
+      return { stream: handle.createReadStream(), size: info.size };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  };
+
+  return { root, write, stat: statPath, openRead };
+}
