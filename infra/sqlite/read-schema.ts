@@ -1,0 +1,109 @@
+import type { SqliteDatabase } from "./connection.ts";
+
+/**
+ * Positions are stored as their fixed-width hex text: it sorts like the position itself and keeps
+ * the full 128 bits an EventStoreDB log could produce.
+ *
+ * - files: one row per path, kept after a delete as a tombstone (`removed = 1`) carrying the
+ *   delete's position, so a redelivered older put cannot bring the file back. Rows hold the chunk
+ *   list (up to 10,000 entries), too large for a WITHOUT ROWID table.
+ * - changes/history: append-only, keyed by what makes a write unique, so a replay is a no-op.
+ * - uploads: facts, status and chunk statuses carry their own positions, because a chunk or status
+ *   write may be applied before or after the upload's own put and must not be undone by it.
+ */
+const TABLES = `
+  CREATE TABLE IF NOT EXISTS files (
+    namespace    TEXT    NOT NULL,
+    path_key     TEXT    NOT NULL,
+    path         TEXT,
+    file_id      TEXT,
+    revision     INTEGER,
+    size         INTEGER,
+    content_hash TEXT,
+    chunks       TEXT,
+    modified_at  TEXT,
+    position     TEXT    NOT NULL,
+    removed      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (namespace, path_key)
+  );
+  CREATE INDEX IF NOT EXISTS files_live ON files (namespace, path_key) WHERE removed = 0;
+
+  CREATE TABLE IF NOT EXISTS changes (
+    namespace    TEXT    NOT NULL,
+    position     TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    path         TEXT    NOT NULL,
+    path_key     TEXT    NOT NULL,
+    file_id      TEXT    NOT NULL,
+    revision     INTEGER NOT NULL,
+    size         INTEGER NOT NULL,
+    content_hash TEXT    NOT NULL,
+    at           TEXT    NOT NULL,
+    at_ms        INTEGER,
+    PRIMARY KEY (namespace, position)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS changes_by_path ON changes (namespace, path_key, position);
+  CREATE INDEX IF NOT EXISTS changes_by_time ON changes (namespace, at_ms, position);
+
+  CREATE TABLE IF NOT EXISTS history (
+    namespace      TEXT    NOT NULL,
+    path_key       TEXT    NOT NULL,
+    position       TEXT    NOT NULL,
+    type           TEXT    NOT NULL,
+    path           TEXT    NOT NULL,
+    file_id        TEXT    NOT NULL,
+    revision       INTEGER NOT NULL,
+    at             TEXT    NOT NULL,
+    actor          TEXT    NOT NULL,
+    client_id      TEXT    NOT NULL,
+    correlation_id TEXT    NOT NULL,
+    size           INTEGER,
+    content_hash   TEXT,
+    details        TEXT    NOT NULL,
+    PRIMARY KEY (namespace, path_key, position)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE IF NOT EXISTS uploads (
+    upload_id       TEXT PRIMARY KEY,
+    namespace       TEXT,
+    path            TEXT,
+    size            INTEGER,
+    content_hash    TEXT,
+    base_revision   INTEGER,
+    expires_at      TEXT,
+    created_at      TEXT,
+    facts_position  TEXT,
+    status          TEXT,
+    result          TEXT,
+    status_position TEXT,
+    position        TEXT NOT NULL
+  );
+
+  CREATE TABLE IF NOT EXISTS upload_chunks (
+    upload_id TEXT    NOT NULL,
+    idx       INTEGER NOT NULL,
+    namespace TEXT,
+    size      INTEGER,
+    sha256    TEXT,
+    status    TEXT    NOT NULL,
+    position  TEXT    NOT NULL,
+    PRIMARY KEY (upload_id, idx)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS upload_chunks_missing ON upload_chunks (namespace, sha256) WHERE status = 'missing';
+
+  CREATE TABLE IF NOT EXISTS checkpoints (
+    projection TEXT PRIMARY KEY,
+    position   TEXT NOT NULL
+  );
+`;
+
+const NAMES = ["files", "changes", "history", "uploads", "upload_chunks", "checkpoints"];
+
+export function createReadSchema(db: SqliteDatabase): void {
+  db.exec(TABLES);
+}
+
+/** Dropping is far cheaper than deleting every row of a large read model before a rebuild. */
+export function dropReadSchema(db: SqliteDatabase): void {
+  for (const name of NAMES) db.exec(`DROP TABLE IF EXISTS ${name}`);
+}

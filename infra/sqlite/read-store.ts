@@ -1,0 +1,191 @@
+import type { LogPosition } from "../../domain/index.ts";
+import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
+import { openDatabase, type SqliteDatabase, unavailable } from "./connection.ts";
+import { compareKeys, prefixUpperBound } from "./key-range.ts";
+import {
+  type ChangeRow,
+  type FileRow,
+  type HistoryRow,
+  toChange,
+  toFile,
+  toHistory,
+  toUpload,
+  type UploadChunkRow,
+  type UploadRow,
+} from "./read-rows.ts";
+import { createReadSchema, dropReadSchema } from "./read-schema.ts";
+import { prepareWrites } from "./read-writes.ts";
+
+// Sorts before every real position (32 hex digits), so "strictly after null" needs no second query.
+const BEFORE_ALL = "";
+
+const pageOf = <R, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> => ({
+  items: rows.slice(0, limit).map(map),
+  hasMore: rows.length > limit,
+});
+
+const checkLimit = (limit: number): number => {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, not ${limit}`);
+  return limit;
+};
+
+/** Prepared once per connection; rebuilt after reset because dropping tables invalidates them. */
+function prepareQueries(db: SqliteDatabase) {
+  return {
+    write: prepareWrites(db),
+    getCheckpoint: db.prepare<[string], { position: string }>("SELECT position FROM checkpoints WHERE projection = ?"),
+    setCheckpoint: db.prepare<[string, string]>(
+      "INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position",
+    ),
+    changesSince: db.prepare<[string, string, number], ChangeRow>(
+      "SELECT * FROM changes WHERE namespace = ? AND position > ? ORDER BY position LIMIT ?",
+    ),
+    latestChange: db.prepare<[string], { position: string }>(
+      "SELECT position FROM changes WHERE namespace = ? ORDER BY position DESC LIMIT 1",
+    ),
+    // Two lower-bound forms so the index range starts exactly where the page starts.
+    filesFrom: db.prepare<[string, string, number], FileRow>(
+      "SELECT * FROM files WHERE namespace = ? AND removed = 0 AND path_key >= ? ORDER BY path_key LIMIT ?",
+    ),
+    filesAfter: db.prepare<[string, string, number], FileRow>(
+      "SELECT * FROM files WHERE namespace = ? AND removed = 0 AND path_key > ? ORDER BY path_key LIMIT ?",
+    ),
+    filesFromBelow: db.prepare<[string, string, string, number], FileRow>(
+      "SELECT * FROM files WHERE namespace = ? AND removed = 0 AND path_key >= ? AND path_key < ? ORDER BY path_key LIMIT ?",
+    ),
+    filesAfterBelow: db.prepare<[string, string, string, number], FileRow>(
+      "SELECT * FROM files WHERE namespace = ? AND removed = 0 AND path_key > ? AND path_key < ? ORDER BY path_key LIMIT ?",
+    ),
+    getFile: db.prepare<[string, string], FileRow>("SELECT * FROM files WHERE namespace = ? AND path_key = ? AND removed = 0"),
+    history: db.prepare<[string, string, string, number], HistoryRow>(
+      "SELECT * FROM history WHERE namespace = ? AND path_key = ? AND position > ? ORDER BY position LIMIT ?",
+    ),
+    // SQLite takes bare columns from the row holding max(position): each path's last change at `at`.
+    stateAt: db.prepare<[string, string, string, number], ChangeRow>(
+      `SELECT namespace, max(position) AS position, kind, path, path_key, file_id, revision, size, content_hash, at
+       FROM changes INDEXED BY changes_by_path
+       WHERE namespace = ? AND path_key > ? AND position <= ?
+       GROUP BY path_key HAVING kind = 'upsert' ORDER BY path_key LIMIT ?`,
+    ),
+    positionAt: db.prepare<[string, number], { position: string }>(
+      "SELECT position FROM changes WHERE namespace = ? AND at_ms <= ? ORDER BY at_ms DESC, position DESC LIMIT 1",
+    ),
+    getUpload: db.prepare<[string], UploadRow>("SELECT * FROM uploads WHERE upload_id = ? AND facts_position IS NOT NULL"),
+    uploadChunks: db.prepare<[string], UploadChunkRow>(
+      "SELECT idx, size, sha256, status FROM upload_chunks WHERE upload_id = ? AND sha256 IS NOT NULL ORDER BY idx",
+    ),
+    awaitingChunk: db.prepare<[string, string], { upload_id: string; idx: number }>(
+      `SELECT c.upload_id, c.idx FROM upload_chunks c JOIN uploads u ON u.upload_id = c.upload_id
+       WHERE c.namespace = ? AND c.sha256 = ? AND c.status = 'missing' AND u.status = 'open'
+       ORDER BY c.upload_id, c.idx`,
+    ),
+  };
+}
+
+export function openSqliteReadStore(file: string): ReadStore {
+  const db = openDatabase(file);
+  createReadSchema(db);
+  let q = prepareQueries(db);
+  let closed = false;
+
+  const run = <T>(work: () => T): T => {
+    if (closed) throw new StoreUnavailableError("the SQLite read store is closed");
+    try {
+      return work();
+    } catch (error) {
+      throw unavailable(error, "read store failed");
+    }
+  };
+
+  const applyAll = db.transaction((projection: string, writes: Parameters<ReadStore["applyBatch"]>[1], checkpoint: string) => {
+    for (const write of writes) q.write(write);
+    q.setCheckpoint.run(projection, checkpoint);
+  });
+
+  return {
+    async applyBatch(projection, writes, checkpoint) {
+      run(() => applyAll.immediate(projection, writes, checkpoint));
+    },
+
+    async getCheckpoint(projection) {
+      return run(() => (q.getCheckpoint.get(projection)?.position ?? null) as LogPosition | null);
+    },
+
+    async setCheckpoint(projection, checkpoint) {
+      run(() => q.setCheckpoint.run(projection, checkpoint));
+    },
+
+    async reset() {
+      run(() => {
+        db.transaction(() => {
+          dropReadSchema(db);
+          createReadSchema(db);
+        }).immediate();
+        q = prepareQueries(db);
+      });
+    },
+
+    async changesSince(namespace, after, limit) {
+      checkLimit(limit);
+      return run(() => pageOf(q.changesSince.all(namespace, after ?? BEFORE_ALL, limit + 1), limit, toChange));
+    },
+
+    async latestChange(namespace) {
+      return run(() => (q.latestChange.get(namespace)?.position ?? null) as LogPosition | null);
+    },
+
+    async listFiles(namespace, prefixKey, afterKey, limit) {
+      checkLimit(limit);
+      const upper = prefixUpperBound(prefixKey);
+      const startsAfter = afterKey !== null && compareKeys(afterKey, prefixKey) >= 0;
+      const lower = startsAfter ? afterKey : prefixKey;
+      return run(() => {
+        const rows =
+          upper === null
+            ? (startsAfter ? q.filesAfter : q.filesFrom).all(namespace, lower, limit + 1)
+            : (startsAfter ? q.filesAfterBelow : q.filesFromBelow).all(namespace, lower, upper, limit + 1);
+        return pageOf(rows, limit, toFile);
+      });
+    },
+
+    async getFile(namespace, pathKey) {
+      return run(() => {
+        const row = q.getFile.get(namespace, pathKey);
+        return row ? toFile(row) : null;
+      });
+    },
+
+    async history(namespace, pathKey, after, limit) {
+      checkLimit(limit);
+      return run(() => pageOf(q.history.all(namespace, pathKey, after ?? BEFORE_ALL, limit + 1), limit, toHistory));
+    },
+
+    async stateAt(namespace, at, afterKey, limit) {
+      checkLimit(limit);
+      return run(() => pageOf(q.stateAt.all(namespace, afterKey ?? "", at, limit + 1), limit, toChange));
+    },
+
+    async positionAt(namespace, time) {
+      const ms = Date.parse(time);
+      if (Number.isNaN(ms)) throw new RangeError(`not an ISO time: ${time}`);
+      return run(() => (q.positionAt.get(namespace, ms)?.position ?? null) as LogPosition | null);
+    },
+
+    async getUpload(uploadId) {
+      return run(() => {
+        const row = q.getUpload.get(uploadId);
+        return row ? toUpload(row, q.uploadChunks.all(uploadId)) : null;
+      });
+    },
+
+    async uploadsAwaitingChunk(namespace, sha256) {
+      return run(() => q.awaitingChunk.all(namespace, sha256).map((row) => ({ uploadId: row.upload_id, index: row.idx })));
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
