@@ -1,0 +1,1 @@
+export { eventStoreOverClient, openEventStoreDbEventStore } from "./event-store.ts";
