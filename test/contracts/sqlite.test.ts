@@ -1,0 +1,22 @@
+import { openSqliteEventStore } from "../../infra/sqlite/event-store.ts";
+import { sqliteTempDir } from "../support/sqlite-temp.ts";
+import { eventStoreContract } from "./event-store.contract.ts";
+
+eventStoreContract("SQLite (file)", async () => {
+  const temp = await sqliteTempDir();
+  const file = temp.file("events.db");
+  const store = openSqliteEventStore(file);
+  return {
+    store,
+    reopen: async () => openSqliteEventStore(file),
+    cleanup: async () => {
+      await store.close();
+      await temp.remove();
+    },
+  };
+});
+
+eventStoreContract("SQLite (:memory:)", async () => {
+  const store = openSqliteEventStore(":memory:");
+  return { store, cleanup: () => store.close() };
+});
