@@ -1,0 +1,56 @@
+import { match } from "ts-pattern";
+import { type NormalizedPath, pathKey } from "../../domain/index.ts";
+import type { HistoryEntry, ReadModelWrite, RecordedEvent } from "../../infra/ports/index.ts";
+import { asLedgerEvent } from "../ledger-event.ts";
+
+type Facts = Pick<HistoryEntry, "size" | "contentHash" | "details">;
+
+/**
+ * One history entry per file event, on the path the event happened to (a move leaves an entry on
+ * both paths). Who, from where and as part of which request come from the event's metadata:
+ * history is read from the log, never reconstructed.
+ */
+export function projectHistory(recorded: RecordedEvent): ReadModelWrite[] {
+  const event = asLedgerEvent(recorded);
+  if (event === null) return [];
+  const { namespace, actor, clientId, correlationId, at } = recorded.metadata;
+  const entry = (data: { path: NormalizedPath; fileId: string; revision: number }, facts: Facts): ReadModelWrite[] => [
+    {
+      kind: "history.add",
+      entry: {
+        namespace,
+        pathKey: pathKey(data.path),
+        position: recorded.position,
+        type: recorded.type,
+        path: data.path,
+        fileId: data.fileId,
+        revision: data.revision,
+        at,
+        actor,
+        clientId,
+        correlationId,
+        ...facts,
+      },
+    },
+  ];
+  return match(event)
+    .with({ type: "FileVersionCommitted" }, ({ data }) =>
+      entry(data, {
+        size: data.size,
+        contentHash: data.contentHash,
+        details: { uploadId: data.uploadId, conflictOf: data.conflictOf },
+      }),
+    )
+    .with({ type: "FileDeleted" }, ({ data }) => entry(data, { size: null, contentHash: null, details: {} }))
+    .with({ type: "FileMovedOut" }, ({ data }) =>
+      entry(data, { size: data.size, contentHash: data.contentHash, details: { to: data.to } }),
+    )
+    .with({ type: "FileMovedIn" }, ({ data }) =>
+      entry(data, { size: data.size, contentHash: data.contentHash, details: { from: data.from } }),
+    )
+    .with({ type: "FileRestored" }, ({ data }) =>
+      entry(data, { size: data.size, contentHash: data.contentHash, details: { fromRevision: data.fromRevision } }),
+    )
+    .with({ type: "UploadStarted" }, { type: "ChunkUploaded" }, { type: "UploadCompleted" }, { type: "UploadAborted" }, () => [])
+    .exhaustive();
+}
