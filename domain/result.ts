@@ -37,3 +37,20 @@ export const fail = <T = never>(code: DomainErrorCode, message: string, details?
   ok: false,
   error: details ? { code, message, details } : { code, message },
 });
+
+/**
+ * Carries a DomainError across an async boundary as a real Error, so callers that cannot return
+ * a Result (route handlers) can throw and one error handler can map it to a status.
+ */
+export class DomainFailure extends Error {
+  override readonly name = "DomainFailure";
+  constructor(readonly error: DomainError) {
+    super(error.message);
+  }
+}
+
+/** Unwrap a Result or throw its error as a DomainFailure. */
+export const unwrap = <T>(result: Result<T>): T => {
+  if (!result.ok) throw new DomainFailure(result.error);
+  return result.value;
+};

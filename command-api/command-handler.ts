@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import { DomainFailure, type EventMetadata } from "../domain/index.ts";
+import { ConcurrencyError, type EventStore } from "../infra/ports/index.ts";
+import type { Aggregate } from "./aggregate.ts";
+import { StateCache } from "./state-cache.ts";
+
+export interface Loaded<S> {
+  readonly state: S;
+  /** 0-based revision of the stream's last event, or -1 when the stream does not exist. */
+  readonly revision: number;
+}
+
+export interface Outcome<S, E> extends Loaded<S> {
+  /** Events this command appended; empty when the command was already satisfied. */
+  readonly appended: readonly E[];
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * The one way commands change the log: read the stream → decide → append with the expected
+ * revision. A lost race re-reads and re-decides, a bounded number of times. `prepare` turns the
+ * loaded state into a command; it may do I/O (e.g. ask storage about a chunk) and runs again
+ * on each attempt, so its input is never stale.
+ */
+export class CommandHandler {
+  private readonly cache = new StateCache<unknown>(10_000);
+  private appendedCount = 0;
+  private conflictCount = 0;
+
+  constructor(private readonly eventStore: EventStore) {}
+
+  get stats() {
+    return { appended: this.appendedCount, conflicts: this.conflictCount };
+  }
+
+  async load<S, C, E extends { type: string; data: unknown }>(aggregate: Aggregate<S, C, E>, stream: string): Promise<Loaded<S>> {
+    if (aggregate.read === "last") {
+      const [last] = await this.eventStore.readStream(stream, { direction: "backwards", maxCount: 1 });
+      return last
+        ? { state: aggregate.evolve(aggregate.initialState, last as unknown as E), revision: last.revision }
+        : { state: aggregate.initialState, revision: -1 };
+    }
+    const cached = this.cache.get(stream) as Loaded<S> | undefined;
+    let { state, revision } = cached ?? { state: aggregate.initialState, revision: -1 };
+    const events = await this.eventStore.readStream(stream, { fromRevision: revision + 1 });
+    for (const event of events) {
+      state = aggregate.evolve(state, event as unknown as E);
+      revision = event.revision;
+    }
+    this.cache.set(stream, revision, state);
+    return { state, revision };
+  }
+
+  async execute<S, C, E extends { type: string; data: unknown }>(
+    aggregate: Aggregate<S, C, E>,
+    stream: string,
+    prepare: (loaded: Loaded<S>) => C | Promise<C>,
+    metadata: EventMetadata,
+  ): Promise<Outcome<S, E>> {
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await this.load(aggregate, stream);
+      const command = await prepare(loaded);
+      const decision = aggregate.decide(loaded.state, command, metadata.at);
+      if (!decision.ok) throw new DomainFailure(decision.error);
+      const events = decision.value;
+      if (events.length === 0) return { ...loaded, appended: [] };
+      try {
+        const result = await this.eventStore.append(
+          stream,
+          events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
+          loaded.revision < 0 ? "no_stream" : loaded.revision,
+        );
+        const state = events.reduce(aggregate.evolve, loaded.state);
+        if (aggregate.read === "all") this.cache.set(stream, result.lastRevision, state);
+        this.appendedCount += events.length;
+        return { state, revision: result.lastRevision, appended: events };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
+        this.conflictCount++;
+        this.cache.delete(stream);
+        // Spread the retries of racing writers so they do not collide again in lockstep.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+      }
+    }
+  }
+}

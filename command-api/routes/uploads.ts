@@ -1,0 +1,81 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { UploadId } from "../../domain/index.ts";
+import { ErrorBody, errorResponses } from "../../infra/ports/index.ts";
+import { type CommandContext, metadataFor } from "../context.ts";
+import { ChunkConfirmation, ChunkParams, CompletionResult, StartUploadBody, UploadParams, UploadTicket } from "../schemas.ts";
+import { abortUpload } from "../uploads/abort.ts";
+import { completeUpload } from "../uploads/complete.ts";
+import { confirmChunk } from "../uploads/confirm.ts";
+import { startUpload } from "../uploads/start.ts";
+
+/** A 10,000-chunk manifest is about 1.2 MB of JSON; anything much larger is not a manifest. */
+const MANIFEST_BODY_LIMIT = 2 * 1024 * 1024;
+
+export const uploadRoutes: FastifyPluginAsyncTypebox<{ context: CommandContext }> = async (app, { context }) => {
+  app.post(
+    "/v1/uploads",
+    {
+      bodyLimit: MANIFEST_BODY_LIMIT,
+      schema: {
+        tags: ["uploads"],
+        summary: "Start an upload: declare the chunks, get presigned URLs for the missing ones",
+        body: StartUploadBody,
+        response: { 201: UploadTicket, 409: ErrorBody, 413: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const ticket = await startUpload(context, request.ctx, request.body);
+      return reply.code(201).send(ticket);
+    },
+  );
+
+  app.post(
+    "/v1/uploads/:uploadId/chunks/:index",
+    {
+      schema: {
+        tags: ["uploads"],
+        summary: "Confirm a chunk: the server verifies it in storage (size and SHA-256)",
+        params: ChunkParams,
+        response: { 200: ChunkConfirmation, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request) =>
+      confirmChunk(
+        context,
+        metadataFor(request.ctx, context.clock()),
+        request.params.uploadId as UploadId,
+        request.params.index,
+        "client",
+      ),
+  );
+
+  app.post(
+    "/v1/uploads/:uploadId/complete",
+    {
+      schema: {
+        tags: ["uploads"],
+        summary: "Commit the uploaded version (a conflicted copy when the base revision is stale)",
+        params: UploadParams,
+        response: { 200: CompletionResult, 404: ErrorBody, 409: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request) => completeUpload(context, metadataFor(request.ctx, context.clock()), request.params.uploadId as UploadId),
+  );
+
+  app.delete(
+    "/v1/uploads/:uploadId",
+    {
+      schema: {
+        tags: ["uploads"],
+        summary: "Abort an upload",
+        params: UploadParams,
+        response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await abortUpload(context, metadataFor(request.ctx, context.clock()), request.params.uploadId as UploadId);
+      return reply.code(204).send(null);
+    },
+  );
+};
