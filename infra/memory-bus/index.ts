@@ -1,0 +1,1 @@
+export { BusClosedError, createMemoryBus } from "./memory-bus.ts";
