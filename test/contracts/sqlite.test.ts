@@ -1,8 +1,10 @@
 import { openSqliteEventStore } from "../../infra/sqlite/event-store.ts";
+import { openSqliteReadStore } from "../../infra/sqlite/read-store.ts";
 import { sqliteTempDir } from "../support/sqlite-temp.ts";
 import { eventStoreContract } from "./event-store.contract.ts";
+import { readStoreContract } from "./read-store.contract.ts";
 
-eventStoreContract("SQLite (file)", async () => {
+eventStoreContract("SQLite file", async () => {
   const temp = await sqliteTempDir();
   const file = temp.file("events.db");
   const store = openSqliteEventStore(file);
@@ -16,7 +18,19 @@ eventStoreContract("SQLite (file)", async () => {
   };
 });
 
-eventStoreContract("SQLite (:memory:)", async () => {
+eventStoreContract("SQLite :memory:", async () => {
   const store = openSqliteEventStore(":memory:");
   return { store, cleanup: () => store.close() };
+});
+
+readStoreContract("SQLite file", async () => {
+  const temp = await sqliteTempDir();
+  const store = openSqliteReadStore(temp.file("read.db"));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await temp.remove();
+    },
+  };
 });
