@@ -39,8 +39,15 @@ interface EventRow {
 
 interface AppendRequest {
   readonly stream: string;
-  readonly events: readonly EventToAppend[];
+  readonly events: readonly SerializedEvent[];
   readonly expected: ExpectedRevision;
+}
+
+interface SerializedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
 }
 
 const CATCH_UP_PAGE = 500;
@@ -58,14 +65,26 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
 
 const rowOf = (position: LogPosition | null): bigint => (position === null ? 0n : positionParts(position).commit);
 
-function validate({ stream, events, expected }: AppendRequest): void {
+/**
+ * Checked and serialised before joining a group: a caller's bad input (a BigInt, a cycle) must
+ * reject that caller alone, not fail the transaction it would share with others.
+ */
+function prepare(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendRequest {
   if (typeof stream !== "string" || stream === "") throw new RangeError("stream name must be a non-empty string");
   if (typeof expected === "number" && (!Number.isSafeInteger(expected) || expected < 0)) {
     throw new RangeError(`expected revision must be "no_stream", "any" or a revision >= 0, not ${expected}`);
   }
-  for (const event of events) {
+  const serialized = events.map((event) => {
     if (typeof event.id !== "string" || event.id === "") throw new RangeError("every event needs a non-empty id");
-  }
+    if (typeof event.type !== "string" || event.type === "") throw new RangeError("every event needs a type");
+    return {
+      id: event.id,
+      type: event.type,
+      data: JSON.stringify(event.data ?? null),
+      metadata: JSON.stringify(event.metadata),
+    };
+  });
+  return { stream, events: serialized, expected };
 }
 
 export function openSqliteEventStore(file: string, options: SqliteEventStoreOptions = {}): EventStore {
@@ -101,7 +120,7 @@ export function openSqliteEventStore(file: string, options: SqliteEventStoreOpti
   );
 
   /** The original result when these exact events already sit at `start`..: a retry after a lost reply. */
-  function alreadyAppended(stream: string, events: readonly EventToAppend[], start: number): AppendResult | null {
+  function alreadyAppended(stream: string, events: readonly SerializedEvent[], start: number): AppendResult | null {
     const stored = idsFrom.all(stream, start, events.length);
     if (stored.length !== events.length || stored.some((row, i) => row.id !== events[i]?.id)) return null;
     return {
@@ -128,14 +147,7 @@ export function openSqliteEventStore(file: string, options: SqliteEventStoreOpti
     const positions: LogPosition[] = [];
     for (const event of events) {
       revision++;
-      const info = insert.run(
-        stream,
-        revision,
-        event.id,
-        event.type,
-        JSON.stringify(event.data ?? null),
-        JSON.stringify(event.metadata),
-      );
+      const info = insert.run(stream, revision, event.id, event.type, event.data, event.metadata);
       positions.push(logPosition(BigInt(info.lastInsertRowid)));
     }
     return { lastRevision: revision, positions };
@@ -187,8 +199,7 @@ export function openSqliteEventStore(file: string, options: SqliteEventStoreOpti
   return {
     async append(stream, events, expected) {
       ensureOpen();
-      const request = { stream, events, expected };
-      validate(request);
+      const request = prepare(stream, events, expected);
       if (options.groupCommit === false) {
         const [outcome] = commitGroup([request]);
         if (!outcome) throw new Error("append produced no outcome");

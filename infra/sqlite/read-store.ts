@@ -2,6 +2,7 @@ import type { LogPosition } from "../../domain/index.ts";
 import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
 import { openDatabase, type SqliteDatabase, unavailable } from "./connection.ts";
 import { compareKeys, prefixUpperBound } from "./key-range.ts";
+import { READ_SQL } from "./read-queries.ts";
 import {
   type ChangeRow,
   type FileRow,
@@ -33,52 +34,21 @@ const checkLimit = (limit: number): number => {
 function prepareQueries(db: SqliteDatabase) {
   return {
     write: prepareWrites(db),
-    getCheckpoint: db.prepare<[string], { position: string }>("SELECT position FROM checkpoints WHERE projection = ?"),
-    setCheckpoint: db.prepare<[string, string]>(
-      "INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position",
-    ),
-    changesSince: db.prepare<[string, string, number], ChangeRow>(
-      "SELECT * FROM changes WHERE namespace = ? AND position > ? ORDER BY position LIMIT ?",
-    ),
-    latestChange: db.prepare<[string], { position: string }>(
-      "SELECT position FROM changes WHERE namespace = ? ORDER BY position DESC LIMIT 1",
-    ),
-    // Two lower-bound forms so the index range starts exactly where the page starts.
-    filesFrom: db.prepare<[string, string, number], FileRow>(
-      "SELECT * FROM files WHERE namespace = ? AND removed = 0 AND path_key >= ? ORDER BY path_key LIMIT ?",
-    ),
-    filesAfter: db.prepare<[string, string, number], FileRow>(
-      "SELECT * FROM files WHERE namespace = ? AND removed = 0 AND path_key > ? ORDER BY path_key LIMIT ?",
-    ),
-    filesFromBelow: db.prepare<[string, string, string, number], FileRow>(
-      "SELECT * FROM files WHERE namespace = ? AND removed = 0 AND path_key >= ? AND path_key < ? ORDER BY path_key LIMIT ?",
-    ),
-    filesAfterBelow: db.prepare<[string, string, string, number], FileRow>(
-      "SELECT * FROM files WHERE namespace = ? AND removed = 0 AND path_key > ? AND path_key < ? ORDER BY path_key LIMIT ?",
-    ),
-    getFile: db.prepare<[string, string], FileRow>("SELECT * FROM files WHERE namespace = ? AND path_key = ? AND removed = 0"),
-    history: db.prepare<[string, string, string, number], HistoryRow>(
-      "SELECT * FROM history WHERE namespace = ? AND path_key = ? AND position > ? ORDER BY position LIMIT ?",
-    ),
-    // SQLite takes bare columns from the row holding max(position): each path's last change at `at`.
-    stateAt: db.prepare<[string, string, string, number], ChangeRow>(
-      `SELECT namespace, max(position) AS position, kind, path, path_key, file_id, revision, size, content_hash, at
-       FROM changes INDEXED BY changes_by_path
-       WHERE namespace = ? AND path_key > ? AND position <= ?
-       GROUP BY path_key HAVING kind = 'upsert' ORDER BY path_key LIMIT ?`,
-    ),
-    positionAt: db.prepare<[string, number], { position: string }>(
-      "SELECT position FROM changes WHERE namespace = ? AND at_ms <= ? ORDER BY at_ms DESC, position DESC LIMIT 1",
-    ),
-    getUpload: db.prepare<[string], UploadRow>("SELECT * FROM uploads WHERE upload_id = ? AND facts_position IS NOT NULL"),
-    uploadChunks: db.prepare<[string], UploadChunkRow>(
-      "SELECT idx, size, sha256, status FROM upload_chunks WHERE upload_id = ? AND sha256 IS NOT NULL ORDER BY idx",
-    ),
-    awaitingChunk: db.prepare<[string, string], { upload_id: string; idx: number }>(
-      `SELECT c.upload_id, c.idx FROM upload_chunks c JOIN uploads u ON u.upload_id = c.upload_id
-       WHERE c.namespace = ? AND c.sha256 = ? AND c.status = 'missing' AND u.status = 'open'
-       ORDER BY c.upload_id, c.idx`,
-    ),
+    getCheckpoint: db.prepare<[string], { position: string }>(READ_SQL.getCheckpoint),
+    setCheckpoint: db.prepare<[string, string]>(READ_SQL.setCheckpoint),
+    changesSince: db.prepare<[string, string, number], ChangeRow>(READ_SQL.changesSince),
+    latestChange: db.prepare<[string], { position: string }>(READ_SQL.latestChange),
+    filesFrom: db.prepare<[string, string, number], FileRow>(READ_SQL.filesFrom),
+    filesAfter: db.prepare<[string, string, number], FileRow>(READ_SQL.filesAfter),
+    filesFromBelow: db.prepare<[string, string, string, number], FileRow>(READ_SQL.filesFromBelow),
+    filesAfterBelow: db.prepare<[string, string, string, number], FileRow>(READ_SQL.filesAfterBelow),
+    getFile: db.prepare<[string, string], FileRow>(READ_SQL.getFile),
+    history: db.prepare<[string, string, string, number], HistoryRow>(READ_SQL.history),
+    stateAt: db.prepare<[string, string, string, number], ChangeRow>(READ_SQL.stateAt),
+    positionAt: db.prepare<[string, number], { position: string }>(READ_SQL.positionAt),
+    getUpload: db.prepare<[string], UploadRow>(READ_SQL.getUpload),
+    uploadChunks: db.prepare<[string], UploadChunkRow>(READ_SQL.uploadChunks),
+    awaitingChunk: db.prepare<[string, string], { upload_id: string; idx: number }>(READ_SQL.awaitingChunk),
   };
 }
 
