@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { changeEntry, fileEntry, fileEventWrites, pos } from "../../test/support/read-model-fixtures.ts";
+import { sqliteTempDir } from "../../test/support/sqlite-temp.ts";
+import type { ReadModelWrite } from "../ports/index.ts";
+import { StoreUnavailableError } from "../ports/index.ts";
+import { openDatabase } from "./connection.ts";
+import { READ_SQL } from "./read-queries.ts";
+import { createReadSchema } from "./read-schema.ts";
+import { openSqliteReadStore } from "./read-store.ts";
+
+describe("SQLite read store", () => {
+  let temp: Awaited<ReturnType<typeof sqliteTempDir>>;
+  beforeEach(async () => {
+    temp = await sqliteTempDir();
+  });
+  afterEach(async () => {
+    await temp.remove();
+  });
+
+  it("answers every query with an index search: no table scan, no sort", () => {
+    const db = openDatabase(":memory:");
+    createReadSchema(db);
+    for (const [name, sql] of Object.entries(READ_SQL)) {
+      if (!sql.trimStart().startsWith("SELECT")) continue;
+      const parameters = Array.from({ length: sql.split("?").length - 1 }, () => "x");
+      const plan = db
+        .prepare<string[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...parameters)
+        .map((row) => row.detail);
+      expect(plan.length, name).toBeGreaterThan(0);
+      for (const step of plan) expect(step, `${name}: ${plan.join(" | ")}`).toMatch(/^SEARCH /);
+    }
+    db.close();
+  });
+
+  it("applies a batch and its checkpoint as one unit", async () => {
+    const store = openSqliteReadStore(temp.file("read.db"));
+    await store.applyBatch("files", fileEventWrites("ns", "/kept", 1, "put"), pos(1));
+    const broken = {
+      kind: "file.put",
+      file: { ...fileEntry("ns", "/b", 3), chunks: [{ index: 0, size: 1n }] },
+    } as unknown as ReadModelWrite;
+    await expect(store.applyBatch("files", [...fileEventWrites("ns", "/a", 2, "put"), broken], pos(3))).rejects.toThrow();
+    expect(await store.getFile("ns", "/a")).toBeNull();
+    expect(await store.latestChange("ns")).toBe(pos(1));
+    expect(await store.getCheckpoint("files")).toBe(pos(1));
+    await store.close();
+  });
+
+  it("keeps read models and checkpoints across reopening the file", async () => {
+    const first = openSqliteReadStore(temp.file("read.db"));
+    await first.applyBatch("files", fileEventWrites("ns", "/a", 4, "put"), pos(4));
+    await first.close();
+    const second = openSqliteReadStore(temp.file("read.db"));
+    expect(await second.getFile("ns", "/a")).toEqual(fileEntry("ns", "/a", 4));
+    expect(await second.getCheckpoint("files")).toBe(pos(4));
+    await second.close();
+  });
+
+  it("rejects calls after close with StoreUnavailableError", async () => {
+    const store = openSqliteReadStore(temp.file("read.db"));
+    await store.close();
+    await expect(store.changesSince("ns", null, 10)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.applyBatch("files", [], pos(1))).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it("pages the change feed of a large namespace in milliseconds", async () => {
+    const store = openSqliteReadStore(temp.file("read.db"));
+    const total = 50_000;
+    for (let start = 1; start <= total; start += 10_000) {
+      const writes: ReadModelWrite[] = [];
+      for (let n = start; n < start + 10_000; n++) {
+        writes.push({ kind: "change.add", change: changeEntry("big", `/f/${n}`, n) });
+      }
+      await store.applyBatch("files", writes, pos(start + 9_999));
+    }
+    const started = performance.now();
+    for (let n = 0; n < 20; n++) {
+      const page = await store.changesSince("big", pos(total / 2 + n * 500), 500);
+      expect(page.items).toHaveLength(500);
+    }
+    // A generous bound (observed ~2 ms a page) so slow CI machines do not flake; a scan would take far longer.
+    expect((performance.now() - started) / 20).toBeLessThan(50);
+    await store.close();
+  });
+});
