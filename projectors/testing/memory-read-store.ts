@@ -1,4 +1,4 @@
-import type { LogPosition } from "../../domain/index.ts";
+import { type LogPosition, maxPosition } from "../../domain/index.ts";
 import type {
   ChangeEntry,
   FileEntry,
@@ -10,7 +10,12 @@ import type {
 } from "../../infra/ports/index.ts";
 
 type Slot = { readonly position: LogPosition; readonly file: FileEntry | null };
-type UploadRow = { view: UploadView; statusPosition: LogPosition; chunkPositions: (LogPosition | null)[] };
+type UploadRow = {
+  view: UploadView;
+  factsPosition: LogPosition;
+  statusPosition: LogPosition;
+  chunkPositions: (LogPosition | null)[];
+};
 
 const page = <T>(items: T[], limit: number): Page<T> => ({ items: items.slice(0, limit), hasMore: items.length > limit });
 const key = (namespace: string, pathKey: string): string => `${namespace}\u0000${pathKey}`;
@@ -49,9 +54,10 @@ export class MemoryReadStore implements ReadStore {
         return;
       case "upload.put": {
         const row = this.uploads.get(write.upload.uploadId);
-        if (row && row.view.position >= write.upload.position) return;
+        if (row && row.factsPosition >= write.upload.position) return;
         this.uploads.set(write.upload.uploadId, {
           view: write.upload,
+          factsPosition: write.upload.position,
           statusPosition: write.upload.position,
           chunkPositions: write.upload.chunks.map(() => null),
         });
@@ -61,19 +67,25 @@ export class MemoryReadStore implements ReadStore {
         const row = this.uploads.get(write.uploadId);
         const chunk = row?.view.chunks[write.index];
         if (!row || !chunk) return;
-        const seen = row.chunkPositions[write.index] ?? row.view.position;
+        const seen = row.chunkPositions[write.index] ?? row.factsPosition;
         if (seen >= write.position) return;
         row.chunkPositions[write.index] = write.position;
         const chunks = row.view.chunks.slice();
         chunks[write.index] = { ...chunk, status: write.status };
-        row.view = { ...row.view, chunks, position: row.view.position };
+        row.view = { ...row.view, chunks, position: maxPosition(write.position, row.view.position)! };
         return;
       }
       case "upload.status": {
         const row = this.uploads.get(write.uploadId);
         if (!row || row.statusPosition >= write.position) return;
         row.statusPosition = write.position;
-        row.view = { ...row.view, status: write.status, result: write.result };
+        // Like the SQLite store: a view's position is that of the newest write it reflects.
+        row.view = {
+          ...row.view,
+          status: write.status,
+          result: write.result,
+          position: maxPosition(write.position, row.view.position)!,
+        };
         return;
       }
     }

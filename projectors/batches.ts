@@ -1,0 +1,119 @@
+export interface BatchOptions {
+  /** Flush once this many items are waiting. */
+  readonly maxItems: number;
+  /** Flush once the oldest waiting item has waited this long, full or not. */
+  readonly maxDelayMs: number;
+}
+
+export interface Batches<T> {
+  /** The next batch (never empty); `null` once the source ended; rejects if the source failed. */
+  next(): Promise<T[] | null>;
+  /** Stop reading. Abort the source's signal first so a pending read can finish. */
+  close(): Promise<void>;
+}
+
+/**
+ * Groups an async source into batches by size or age. Reading runs ahead of the consumer (up to
+ * two batches), so the next batch is being read while the last one commits. Waiting is one
+ * promise per batch, not per item: racing a timer against every item would cost more than the
+ * projection itself at catch-up rates.
+ */
+export function batches<T>(source: AsyncIterable<T>, { maxItems, maxDelayMs }: BatchOptions): Batches<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const highWater = maxItems * 2;
+  let buffer: T[] = [];
+  let oldestAt = 0;
+  let ended = false;
+  let failure: { error: unknown } | null = null;
+  let closed = false;
+  // The consumer is woken only when the buffer reaches what it waits for, not on every item.
+  let want = Number.POSITIVE_INFINITY;
+  let wakeConsumer: (() => void) | null = null;
+  let wakeProducer: (() => void) | null = null;
+
+  const notify = (): void => {
+    if (wakeConsumer && (buffer.length >= want || ended)) {
+      const wake = wakeConsumer;
+      wakeConsumer = null;
+      wake();
+    }
+  };
+
+  const pump = (async () => {
+    let done = false;
+    try {
+      while (!closed) {
+        const result = await iterator.next();
+        if (result.done) {
+          done = true;
+          break;
+        }
+        if (buffer.length === 0) oldestAt = Date.now();
+        buffer.push(result.value);
+        notify();
+        if (buffer.length >= highWater && !closed) {
+          await new Promise<void>((resolve) => {
+            wakeProducer = resolve;
+          });
+        }
+      }
+    } catch (error) {
+      failure = { error };
+      done = true;
+    } finally {
+      ended = true;
+      notify();
+      if (!done) await iterator.return?.();
+    }
+  })();
+
+  const waitUntil = (count: number, timeoutMs: number | null): Promise<void> => {
+    if (buffer.length >= count || ended) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      want = count;
+      const timer = timeoutMs === null ? null : setTimeout(() => wake(), timeoutMs);
+      const wake = (): void => {
+        if (timer) clearTimeout(timer);
+        wakeConsumer = null;
+        want = Number.POSITIVE_INFINITY;
+        resolve();
+      };
+      wakeConsumer = wake;
+    });
+  };
+
+  return {
+    async next() {
+      await waitUntil(1, null);
+      if (buffer.length < maxItems && !ended) {
+        const age = Date.now() - oldestAt;
+        if (age < maxDelayMs) await waitUntil(maxItems, maxDelayMs - age);
+      }
+      if (buffer.length === 0) {
+        if (failure) throw failure.error;
+        return null;
+      }
+      let batch: T[];
+      if (buffer.length <= maxItems) {
+        batch = buffer;
+        buffer = [];
+      } else {
+        batch = buffer.slice(0, maxItems);
+        buffer = buffer.slice(maxItems);
+        oldestAt = Date.now();
+      }
+      if (wakeProducer && buffer.length < highWater) {
+        const wake = wakeProducer;
+        wakeProducer = null;
+        wake();
+      }
+      return batch;
+    },
+    async close() {
+      closed = true;
+      wakeProducer?.();
+      wakeConsumer?.();
+      await pump;
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { LogPosition } from "../domain/index.ts";
+import type { EventStore, RecordedEvent } from "../infra/ports/index.ts";
+import { createProjectionRunner, type ProjectionRunner } from "./runner.ts";
+import type { RunnerState } from "./status.ts";
+import { FlakyReadStore } from "./testing/flaky-read-store.ts";
+import { referenceReadModels } from "./testing/reference.ts";
+import { snapshot } from "./testing/snapshot.ts";
+import { appendLog, openTempStores, type SqliteStores } from "./testing/sqlite.ts";
+import { workload } from "./testing/workload.ts";
+
+const fastRetry = { initialMs: 5, maxMs: 50 };
+let stores: SqliteStores | null = null;
+const runners: ProjectionRunner[] = [];
+
+afterEach(async () => {
+  for (const runner of runners.splice(0)) await runner.stop();
+  await stores?.close();
+  stores = null;
+});
+
+const open = async (): Promise<SqliteStores> => {
+  stores = await openTempStores();
+  return stores;
+};
+const track = (runner: ProjectionRunner): ProjectionRunner => {
+  runners.push(runner);
+  return runner;
+};
+const headOf = async (store: EventStore): Promise<LogPosition> => (await store.headPosition())!;
+
+/** Positions whose writes each applied batch carried: every event must appear in exactly one. */
+const positionsOf = (flaky: FlakyReadStore): string[] =>
+  flaky.applied.flatMap(({ writes }) => [
+    ...new Set(
+      writes.map((w) =>
+        w.kind === "file.put"
+          ? w.file.position
+          : w.kind === "change.add"
+            ? w.change.position
+            : w.kind === "history.add"
+              ? w.entry.position
+              : w.kind === "upload.put"
+                ? w.upload.position
+                : w.position,
+      ),
+    ),
+  ]);
+
+describe("projection runner on SQLite", () => {
+  it("projects events appended before and after it starts, and ends live with no lag", async () => {
+    const { eventStore, readStore } = await open();
+    const log = workload(3000, 7);
+    await appendLog(eventStore, log.slice(0, 2000));
+    const runner = track(createProjectionRunner({ eventStore, readStore, maxBatchEvents: 400 }));
+    runner.start();
+    await appendLog(eventStore, log.slice(2000));
+    await runner.waitFor(await headOf(eventStore));
+    expect(runner.status()).toMatchObject({ state: "live", lag: 0, processed: 3000, checkpoint: await headOf(eventStore) });
+    expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
+  });
+
+  it("resumes from its checkpoint after a restart, applying nothing twice", async () => {
+    const { eventStore, readStore, reopenReadStore } = await open();
+    const log = workload(1500, 11);
+    await appendLog(eventStore, log.slice(0, 1000));
+    const first = track(createProjectionRunner({ eventStore, readStore }));
+    first.start();
+    await first.waitFor(await headOf(eventStore));
+    await first.stop();
+    const stoppedAt = first.status().checkpoint!;
+
+    await appendLog(eventStore, log.slice(1000));
+    // A new process: a fresh connection to the same read-model file, watched for what it writes.
+    const flaky = new FlakyReadStore(reopenReadStore(), { failOn: [] });
+    const second = track(createProjectionRunner({ eventStore, readStore: flaky.store }));
+    second.start();
+    await second.waitFor(await headOf(eventStore));
+    expect(second.status().processed).toBe(500);
+    expect(positionsOf(flaky).every((p) => p > stoppedAt)).toBe(true);
+    expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
+  });
+
+  it.each([
+    { when: "before it commits", afterCommit: false },
+    { when: "after it committed", afterCommit: true },
+  ])("retries a batch whose applyBatch fails $when, losing and duplicating nothing", async ({ afterCommit }) => {
+    const { eventStore, readStore } = await open();
+    const log = workload(2000, 3);
+    await appendLog(eventStore, log);
+    const flaky = new FlakyReadStore(readStore, { failOn: [2, 3, 5], afterCommit });
+    const runner = track(
+      createProjectionRunner({
+        eventStore,
+        readStore: flaky.store,
+        maxBatchEvents: 300,
+        retry: { ...fastRetry, random: () => 0.5 },
+      }),
+    );
+    const states: RunnerState[] = [];
+    runner.status$.subscribe((s) => states.push(s.state));
+    runner.start();
+    await runner.waitFor(await headOf(eventStore));
+
+    expect(states).toContain("retrying");
+    expect(runner.status()).toMatchObject({ state: "live", retries: 0, lastError: null, lag: 0 });
+    const positions = positionsOf(flaky);
+    expect(new Set(positions).size).toBe(positions.length);
+    expect(positions).toEqual([...positions].sort());
+    const checkpoints = flaky.applied.map((a) => a.checkpoint);
+    expect(checkpoints).toEqual([...new Set(checkpoints)].sort());
+    expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
+  });
+
+  it("resubscribes from its checkpoint when the event store subscription breaks", async () => {
+    const { eventStore, readStore } = await open();
+    const log = workload(1200, 5);
+    await appendLog(eventStore, log);
+    let breaks = 2;
+    const breaking: EventStore = {
+      ...eventStore,
+      append: eventStore.append.bind(eventStore),
+      readStream: eventStore.readStream.bind(eventStore),
+      readAll: eventStore.readAll.bind(eventStore),
+      headPosition: eventStore.headPosition.bind(eventStore),
+      close: eventStore.close.bind(eventStore),
+      async *subscribe(after: LogPosition | null, signal: AbortSignal): AsyncIterable<RecordedEvent> {
+        let n = 0;
+        for await (const event of eventStore.subscribe(after, signal)) {
+          if (breaks > 0 && ++n === 250) {
+            breaks--;
+            throw new Error("connection to the event store lost (injected)");
+          }
+          yield event;
+        }
+      },
+    };
+    const runner = track(createProjectionRunner({ eventStore: breaking, readStore, maxBatchEvents: 100, retry: fastRetry }));
+    runner.start();
+    await runner.waitFor(await headOf(eventStore));
+    expect(runner.status().processed).toBe(1200);
+    expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
+  });
+
+  it("reports retrying with the error and a growing lag while the read store is down, and stops promptly", async () => {
+    const { eventStore, readStore } = await open();
+    await appendLog(eventStore, workload(500, 9));
+    const flaky = new FlakyReadStore(readStore, { failOn: Array.from({ length: 1000 }, (_, i) => i + 1) });
+    const runner = track(createProjectionRunner({ eventStore, readStore: flaky.store, retry: { initialMs: 20, maxMs: 60_000 } }));
+    runner.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runner.status()).toMatchObject({ state: "retrying", checkpoint: null, lag: 500 });
+    expect(runner.status().retries).toBeGreaterThan(1);
+    expect(runner.status().lastError).toContain("injected failure");
+    const started = Date.now();
+    await runner.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(runner.status().state).toBe("stopped");
+  });
+
+  it("publishes each committed batch with the namespaces whose feed grew, at their last change", async () => {
+    const { eventStore, readStore } = await open();
+    const log = workload(800, 13);
+    await appendLog(eventStore, log);
+    const runner = track(createProjectionRunner({ eventStore, readStore, maxBatchEvents: 100 }));
+    const batches: { from: string | null; to: string; notices: readonly { namespace: string; position: string }[] }[] = [];
+    runner.committed$.subscribe((b) => batches.push(b));
+    runner.start();
+    await runner.waitFor(await headOf(eventStore));
+    expect(batches[0]!.from).toBeNull();
+    for (let i = 1; i < batches.length; i++) expect(batches[i]!.from).toBe(batches[i - 1]!.to);
+    const last = new Map<string, string>();
+    for (const b of batches) {
+      for (const n of b.notices) {
+        expect(n.position <= b.to && (b.from === null || n.position > b.from)).toBe(true);
+        last.set(n.namespace, n.position);
+      }
+    }
+    for (const [namespace, position] of last) expect(await readStore.latestChange(namespace)).toBe(position);
+  });
+});

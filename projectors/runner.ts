@@ -1,0 +1,246 @@
+import { BehaviorSubject, type Observable, Subject } from "rxjs";
+import type { LogPosition } from "../domain/index.ts";
+import type { EventStore, ReadModelWrite, ReadStore, RecordedEvent } from "../infra/ports/index.ts";
+import { DEFAULT_RETRY, type RetryPolicy, retryDelay, sleep } from "./backoff.ts";
+import { batches } from "./batches.ts";
+import { describeError, type ProjectorLog, silentLog } from "./log.ts";
+import { distance, isAfter } from "./positions.ts";
+import { projectReadModels } from "./projections/index.ts";
+import { rateMeter } from "./rate.ts";
+import type { CommittedBatch, RunnerState, RunnerStatus } from "./status.ts";
+
+export const READ_MODELS = "read-models";
+
+export interface RunnerOptions {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+  /** Checkpoint name; default "read-models". */
+  readonly projection?: string;
+  /** Maps one event to its writes; default: every read-model projection. */
+  readonly project?: (event: RecordedEvent) => ReadModelWrite[];
+  /** Commit after this many events… (default 2000) */
+  readonly maxBatchEvents?: number;
+  /** …or once the oldest uncommitted event has waited this long (default 10 ms). */
+  readonly maxBatchDelayMs?: number;
+  readonly retry?: RetryPolicy;
+  /** How often the head is re-read and the status refreshed while nothing commits (default 1 s). */
+  readonly statusIntervalMs?: number;
+  readonly log?: ProjectorLog;
+}
+
+export interface StartOptions {
+  /** Report `rebuilding` until the checkpoint reaches this position (the head when a rebuild began). */
+  readonly rebuildUntil?: LogPosition | null;
+}
+
+export interface ProjectionRunner {
+  readonly status$: Observable<RunnerStatus>;
+  /** Emits after each batch is durably committed, never before. */
+  readonly committed$: Observable<CommittedBatch>;
+  status(): RunnerStatus;
+  start(options?: StartOptions): void;
+  /** Stops after the batch in flight (if any) commits; resolves once nothing runs. */
+  stop(): Promise<void>;
+  /** Resolves once the read models serve `position` (the checkpoint is at or past it). */
+  waitFor(position: LogPosition, signal?: AbortSignal): Promise<void>;
+}
+
+class SubscriptionEnded extends Error {
+  override readonly name = "SubscriptionEnded";
+}
+
+/**
+ * Follows the global log from the read models' checkpoint and commits each batch's writes with
+ * the new checkpoint in one `applyBatch`. A failure anywhere (event store, read store, a
+ * projection) drops the in-flight batch and resumes from the committed checkpoint after a backoff:
+ * the log is re-read rather than anything skipped, and writes being idempotent by position makes a
+ * batch that did commit before the failure surfaced harmless to apply again.
+ */
+export function createProjectionRunner(options: RunnerOptions): ProjectionRunner {
+  const { eventStore, readStore } = options;
+  const projection = options.projection ?? READ_MODELS;
+  const project = options.project ?? projectReadModels;
+  const maxItems = options.maxBatchEvents ?? 2000;
+  const maxDelayMs = options.maxBatchDelayMs ?? 10;
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const statusIntervalMs = options.statusIntervalMs ?? 1000;
+  const log = options.log ?? silentLog;
+
+  const committed$ = new Subject<CommittedBatch>();
+  let status: RunnerStatus = {
+    projection,
+    state: "stopped",
+    checkpoint: null,
+    head: null,
+    lag: null,
+    eventsPerSecond: 0,
+    processed: 0,
+    batches: 0,
+    retries: 0,
+    lastError: null,
+    startedAt: null,
+  };
+  const status$ = new BehaviorSubject<RunnerStatus>(status);
+  const update = (changes: Partial<RunnerStatus>): void => {
+    status = { ...status, ...changes };
+    status = { ...status, lag: distance(status.checkpoint, status.head) };
+    status$.next(status);
+  };
+
+  let running: { controller: AbortController; done: Promise<void>; timer: ReturnType<typeof setInterval> } | null = null;
+  let meter = rateMeter();
+  let liveFrom: LogPosition | null = null;
+  let rebuildUntil: LogPosition | null = null;
+
+  const stateNow = (): RunnerState => {
+    if (rebuildUntil !== null && isAfter(rebuildUntil, status.checkpoint)) return "rebuilding";
+    return isAfter(liveFrom, status.checkpoint) ? "catching-up" : "live";
+  };
+
+  const refreshHead = async (): Promise<void> => {
+    const head = await eventStore.headPosition();
+    // The head only moves forward; a stale read must not make the lag look negative.
+    update({ head: isAfter(status.head, head) ? status.head : head });
+  };
+
+  async function commit(events: RecordedEvent[]): Promise<void> {
+    const from = status.checkpoint;
+    // Defensive: a subscription that redelivers what is already committed must not count twice.
+    const fresh = from === null ? events : events.filter((event) => event.position > from);
+    const last = fresh.at(-1);
+    if (!last) return;
+    const writes: ReadModelWrite[] = [];
+    const touched = new Map<string, LogPosition>();
+    for (const event of fresh) {
+      for (const write of project(event)) {
+        writes.push(write);
+        if (write.kind === "change.add") touched.set(write.change.namespace, write.change.position);
+      }
+    }
+    await readStore.applyBatch(projection, writes, last.position);
+    meter.record(fresh.length);
+    status = { ...status, checkpoint: last.position };
+    update({
+      state: stateNow(),
+      checkpoint: last.position,
+      head: isAfter(status.head, last.position) ? status.head : last.position,
+      processed: status.processed + fresh.length,
+      batches: status.batches + 1,
+      retries: 0,
+      lastError: null,
+      eventsPerSecond: meter.perSecond(),
+    });
+    committed$.next({
+      from,
+      to: last.position,
+      events: fresh.length,
+      notices: [...touched].map(([namespace, position]) => ({ namespace, position })),
+    });
+  }
+
+  async function follow(signal: AbortSignal): Promise<void> {
+    const subscription = new AbortController();
+    const abort = (): void => subscription.abort();
+    signal.addEventListener("abort", abort, { once: true });
+    const source = batches(eventStore.subscribe(status.checkpoint, subscription.signal), { maxItems, maxDelayMs });
+    try {
+      for (;;) {
+        const batch = await source.next();
+        if (batch === null) {
+          if (signal.aborted) return;
+          throw new SubscriptionEnded("the event store subscription ended without being stopped");
+        }
+        await commit(batch);
+      }
+    } finally {
+      subscription.abort();
+      signal.removeEventListener("abort", abort);
+      await source.close();
+    }
+  }
+
+  async function run(signal: AbortSignal): Promise<void> {
+    let attempt = 0;
+    while (!signal.aborted) {
+      try {
+        const checkpoint = await readStore.getCheckpoint(projection);
+        update({ checkpoint });
+        await refreshHead();
+        liveFrom = status.head;
+        update({ state: stateNow() });
+        if (attempt > 0) log.info({ projection, checkpoint, attempt }, "projector resumed from its checkpoint");
+        await follow(signal);
+        attempt = 0;
+      } catch (error) {
+        if (signal.aborted) break;
+        attempt++;
+        const delayMs = Math.round(retryDelay(attempt, retry));
+        log.warn(
+          { projection, checkpoint: status.checkpoint, attempt, delayMs, err: error },
+          "projector failed; retrying from its committed checkpoint",
+        );
+        update({ state: "retrying", retries: attempt, lastError: describeError(error) });
+        await sleep(delayMs, signal);
+      }
+    }
+  }
+
+  const tick = (): void => {
+    refreshHead()
+      .then(() => update({ eventsPerSecond: meter.perSecond() }))
+      .catch(() => {
+        // The run loop reports store failures; a missed head refresh only leaves the lag stale.
+      });
+  };
+
+  return {
+    status$: status$.asObservable(),
+    committed$: committed$.asObservable(),
+    status: () => status,
+    start(startOptions = {}) {
+      if (running) return;
+      rebuildUntil = startOptions.rebuildUntil ?? null;
+      meter = rateMeter();
+      const controller = new AbortController();
+      update({
+        state: "catching-up",
+        processed: 0,
+        batches: 0,
+        retries: 0,
+        lastError: null,
+        startedAt: new Date().toISOString(),
+      });
+      const timer = setInterval(tick, statusIntervalMs);
+      timer.unref?.();
+      const done = run(controller.signal).catch((error: unknown) => {
+        log.error({ projection, err: error }, "projector stopped on an unexpected error");
+      });
+      running = { controller, done, timer };
+    },
+    async stop() {
+      const current = running;
+      if (!current) return;
+      running = null;
+      clearInterval(current.timer);
+      current.controller.abort();
+      await current.done;
+      update({ state: "stopped", eventsPerSecond: 0, startedAt: null });
+    },
+    waitFor(position, signal) {
+      return new Promise<void>((resolve, reject) => {
+        const subscription = status$.subscribe((s) => {
+          if (s.checkpoint === null || s.checkpoint < position) return;
+          queueMicrotask(() => subscription.unsubscribe());
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        });
+        const onAbort = (): void => {
+          subscription.unsubscribe();
+          reject(signal?.reason instanceof Error ? signal.reason : new Error("waiting for the read models was aborted"));
+        };
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener("abort", onAbort, { once: true });
+      });
+    },
+  };
+}
