@@ -147,3 +147,16 @@ export async function serverStatus(server: StackServer, settings: StackSettings 
 export function warnSkipped(suite: string, status: ServerStatus): void {
   if (status.reason !== null) console.warn(`[stack] skipping ${suite}: ${status.server} unavailable: ${status.reason}`);
 }
+
+/** S3 adapter settings from the stack settings (structurally an `S3BlobStoreConfig`). */
+export function s3SettingsOf(settings: StackSettings) {
+  return {
+    endpoint: settings.S3_ENDPOINT ?? null,
+    region: settings.S3_REGION ?? "us-east-1",
+    bucket: settings.S3_BUCKET ?? "",
+    forcePathStyle: (settings.S3_FORCE_PATH_STYLE ?? "true") !== "false",
+    ...(settings.AWS_ACCESS_KEY_ID && settings.AWS_SECRET_ACCESS_KEY
+      ? { credentials: { accessKeyId: settings.AWS_ACCESS_KEY_ID, secretAccessKey: settings.AWS_SECRET_ACCESS_KEY } }
+      : {}),
+  };
+}
