@@ -1,0 +1,1 @@
+export { databaseFromUrl, type MongoReadStoreOptions, openMongoReadStore } from "./read-store.ts";
