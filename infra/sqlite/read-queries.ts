@@ -2,6 +2,8 @@
  * Every read the store makes, kept apart so a test can check each one's query plan stays an index
  * search as the tables grow (a namespace may hold a million files and changes).
  */
+export const STATE_AT_EARLY_LIMIT = 20_000;
+
 export const READ_SQL = {
   getCheckpoint: "SELECT position FROM checkpoints WHERE projection = ?",
   setCheckpoint:
@@ -18,9 +20,17 @@ export const READ_SQL = {
   getFile: "SELECT * FROM files WHERE namespace = ? AND path_key = ? AND removed = 0",
   history: "SELECT * FROM history WHERE namespace = ? AND path_key = ? AND position > ? ORDER BY position LIMIT ?",
   // SQLite takes bare columns from the row holding max(position): each path's last change at or before `at`.
+  // Walking paths in key order is cheap when most paths have a change by then (a late `at`)...
   stateAt: `SELECT namespace, max(position) AS position, kind, path, path_key, file_id, revision, size, content_hash, at
        FROM changes INDEXED BY changes_by_path
        WHERE namespace = ? AND path_key > ? AND position <= ?
+       GROUP BY path_key HAVING kind = 'upsert' ORDER BY path_key LIMIT ?`,
+  // ...but for an early `at` it would pass over every later path to fill a page, so when few changes
+  // precede `at` (counted up to STATE_AT_EARLY_LIMIT) they are grouped directly; the sort stays that small.
+  changesUpTo: "SELECT count(*) AS n FROM (SELECT 1 FROM changes WHERE namespace = ? AND position <= ? LIMIT ?)",
+  stateAtEarly: `SELECT namespace, max(position) AS position, kind, path, path_key, file_id, revision, size, content_hash, at
+       FROM changes NOT INDEXED
+       WHERE namespace = ? AND +path_key > ? AND position <= ?
        GROUP BY path_key HAVING kind = 'upsert' ORDER BY path_key LIMIT ?`,
   // Times are compared as epoch milliseconds: ISO strings with offsets or without milliseconds do not sort.
   positionAt: "SELECT position FROM changes WHERE namespace = ? AND at_ms <= ? ORDER BY at_ms DESC, position DESC LIMIT 1",

@@ -2,7 +2,7 @@ import type { LogPosition } from "../../domain/index.ts";
 import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
 import { openDatabase, type SqliteDatabase, unavailable } from "./connection.ts";
 import { compareKeys, prefixUpperBound } from "./key-range.ts";
-import { READ_SQL } from "./read-queries.ts";
+import { READ_SQL, STATE_AT_EARLY_LIMIT } from "./read-queries.ts";
 import {
   type ChangeRow,
   type FileRow,
@@ -45,6 +45,8 @@ function prepareQueries(db: SqliteDatabase) {
     getFile: db.prepare<[string, string], FileRow>(READ_SQL.getFile),
     history: db.prepare<[string, string, string, number], HistoryRow>(READ_SQL.history),
     stateAt: db.prepare<[string, string, string, number], ChangeRow>(READ_SQL.stateAt),
+    changesUpTo: db.prepare<[string, string, number], { n: number }>(READ_SQL.changesUpTo),
+    stateAtEarly: db.prepare<[string, string, string, number], ChangeRow>(READ_SQL.stateAtEarly),
     positionAt: db.prepare<[string, number], { position: string }>(READ_SQL.positionAt),
     getUpload: db.prepare<[string], UploadRow>(READ_SQL.getUpload),
     uploadChunks: db.prepare<[string], UploadChunkRow>(READ_SQL.uploadChunks),
@@ -52,7 +54,16 @@ function prepareQueries(db: SqliteDatabase) {
   };
 }
 
-export function openSqliteReadStore(file: string): ReadStore {
+export interface SqliteReadStoreOptions {
+  /**
+   * stateAt groups the changes before `at` directly when fewer than this many precede it, and walks
+   * paths in key order otherwise. Tests set 0 to drive the path walk on small data.
+   */
+  readonly stateAtEarlyLimit?: number;
+}
+
+export function openSqliteReadStore(file: string, options: SqliteReadStoreOptions = {}): ReadStore {
+  const earlyLimit = options.stateAtEarlyLimit ?? STATE_AT_EARLY_LIMIT;
   const db = openDatabase(file);
   createReadSchema(db);
   let q = prepareQueries(db);
@@ -132,7 +143,11 @@ export function openSqliteReadStore(file: string): ReadStore {
 
     async stateAt(namespace, at, afterKey, limit) {
       checkLimit(limit);
-      return run(() => pageOf(q.stateAt.all(namespace, afterKey ?? "", at, limit + 1), limit, toChange));
+      return run(() => {
+        const early = (q.changesUpTo.get(namespace, at, earlyLimit)?.n ?? 0) < earlyLimit;
+        const query = early ? q.stateAtEarly : q.stateAt;
+        return pageOf(query.all(namespace, afterKey ?? "", at, limit + 1), limit, toChange);
+      });
     },
 
     async positionAt(namespace, time) {

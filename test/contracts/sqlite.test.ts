@@ -34,3 +34,9 @@ readStoreContract("SQLite file", async () => {
     },
   };
 });
+
+// Small test data always takes stateAt's "few changes before `at`" path; this run takes the other.
+readStoreContract("SQLite :memory:, stateAt walking paths", async () => {
+  const store = openSqliteReadStore(":memory:", { stateAtEarlyLimit: 0 });
+  return { store, cleanup: () => store.close() };
+});
