@@ -1,0 +1,18 @@
+export { abortReason, type Clock, isAbortError, systemClock } from "./clock.ts";
+export { blobSource, bytesSource, type FileSource } from "./file-source.ts";
+export { type Fetch, globalFetch, PlatformError } from "./http.ts";
+export { cryptoRandom, type Random, seededRandom } from "./random.ts";
+
+import { type Clock, systemClock } from "./clock.ts";
+import { type Fetch, globalFetch } from "./http.ts";
+import { cryptoRandom, type Random } from "./random.ts";
+
+/** The ports the client library needs from its runtime; entry files build one and pass it down. */
+export interface Platform {
+  readonly fetch: Fetch;
+  readonly clock: Clock;
+  readonly random: Random;
+}
+
+/** Defaults from web APIs every supported runtime has (browsers, Deno, Node 20+). */
+export const defaultPlatform = (): Platform => ({ fetch: globalFetch(), clock: systemClock, random: cryptoRandom });
