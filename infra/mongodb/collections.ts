@@ -48,8 +48,12 @@ const INDEXES: Record<Exclude<keyof Collections, "checkpoints">, IndexDescriptio
   ],
 };
 
+/**
+ * Idempotent, so every process runs it at start-up. One index per command: FerretDB 1.24 drops the
+ * connection (a server-side panic) when one command re-creates several indexes that all exist.
+ */
 export async function createIndexes(collections: Collections): Promise<void> {
   for (const [name, indexes] of Object.entries(INDEXES) as [keyof typeof INDEXES, IndexDescription[]][]) {
-    await collections[name].createIndexes(indexes);
+    for (const index of indexes) await collections[name].createIndexes([index]);
   }
 }

@@ -3,7 +3,7 @@ import type { LogPosition } from "../../domain/index.ts";
 import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
 import { applyConditionalUpserts } from "./bulk.ts";
 import { COLLECTION_NAMES, type Collections, collectionsOf, createIndexes } from "./collections.ts";
-import { NO_POSITION } from "./documents.ts";
+import { fileId, NO_POSITION } from "./documents.ts";
 import { toPortError } from "./errors.ts";
 import { compareKeys, prefixUpperBound } from "./key-range.ts";
 import { toChange, toFile, toHistory, toUpload } from "./mapping.ts";
@@ -18,6 +18,7 @@ export interface MongoReadStoreOptions {
 }
 
 const NAMESPACE_NOT_FOUND = 26;
+const DUPLICATE_KEY = 11000;
 
 /** The database in a `mongodb://host/db?…` URL; `ledgerbox` when the URL names none. */
 export function databaseFromUrl(url: string): string {
@@ -74,8 +75,17 @@ export async function openMongoReadStore(url: string, options: MongoReadStoreOpt
     throw toPortError(error, "creating indexes");
   }
 
-  const setCheckpoint = (projection: string, checkpoint: LogPosition) =>
-    c.checkpoints.updateOne({ _id: projection }, { $set: { position: checkpoint } }, { upsert: true });
+  const setCheckpoint = async (projection: string, checkpoint: LogPosition): Promise<void> => {
+    const write = () => c.checkpoints.updateOne({ _id: projection }, { $set: { position: checkpoint } }, { upsert: true });
+    try {
+      await write();
+    } catch (error) {
+      // Two first writes raced to create the document (MongoDB retries that itself, FerretDB does
+      // not); it exists now, so the retry is a plain update.
+      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+      await write();
+    }
+  };
 
   return {
     async applyBatch(projection, writes, checkpoint) {
@@ -151,7 +161,8 @@ export async function openMongoReadStore(url: string, options: MongoReadStoreOpt
 
     async getFile(namespace, pathKey) {
       return run("reading a file", async () => {
-        const doc = await c.files.findOne({ namespace, pathKey, removed: false });
+        // By `_id`, the one lookup every MongoDB-wire server (FerretDB included) answers without a scan.
+        const doc = await c.files.findOne({ _id: fileId(namespace, pathKey), removed: false });
         return doc ? toFile(doc) : null;
       });
     },
