@@ -9,6 +9,9 @@ import { DeleteFileBody, FileAnswer, MoveFileBody, RestoreFileBody } from "../sc
 const responses = { 200: FileAnswer, 404: ErrorBody, 409: ErrorBody, ...errorResponses };
 
 export const fileRoutes: FastifyPluginAsyncTypebox<{ context: CommandContext }> = async (app, { context }) => {
+  // Commands take JSON only. Fastify also parses text/plain by default, which turned a JSON body sent
+  // as text into a string and a confusing 400 ("must be object"); without the parser it is a 415.
+  app.removeContentTypeParser("text/plain");
   app.post(
     "/v1/files/delete",
     {

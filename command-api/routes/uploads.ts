@@ -13,6 +13,9 @@ import { startUpload } from "../uploads/start.ts";
 const MANIFEST_BODY_LIMIT = 2 * 1024 * 1024;
 
 export const uploadRoutes: FastifyPluginAsyncTypebox<{ context: CommandContext }> = async (app, { context }) => {
+  // Commands take JSON only. Fastify also parses text/plain by default, which turned a JSON body sent
+  // as text into a string and a confusing 400 ("must be object"); without the parser it is a 415.
+  app.removeContentTypeParser("text/plain");
   app.post(
     "/v1/uploads",
     {

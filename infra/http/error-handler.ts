@@ -52,13 +52,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {
-      return reply
-        .code(400)
-        .send({
-          error: "invalid_request",
-          message:
-            `${fastifyError.validationContext ?? "request"} ${fastifyError.message.replace(/^(body|querystring|params|headers)\/?/, "")}`.trim(),
-        });
+      return reply.code(400).send({
+        error: "invalid_request",
+        message:
+          `${fastifyError.validationContext ?? "request"} ${fastifyError.message.replace(/^(body|querystring|params|headers)\/?\s*/, "")}`.trim(),
+      });
     }
     if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
       return reply.code(413).send({ error: "too_large", message: "the request body is too large" });
