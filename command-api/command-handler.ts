@@ -3,6 +3,7 @@ import { DomainFailure, type EventMetadata } from "../domain/index.ts";
 import { ConcurrencyError, type EventStore } from "../infra/ports/index.ts";
 import type { Aggregate } from "./aggregate.ts";
 import { StateCache } from "./state-cache.ts";
+import { StreamQueue } from "./stream-queue.ts";
 
 export interface Loaded<S> {
   readonly state: S;
@@ -25,6 +26,7 @@ const MAX_ATTEMPTS = 8;
  */
 export class CommandHandler {
   private readonly cache = new StateCache<unknown>(10_000);
+  private readonly queue = new StreamQueue();
   private appendedCount = 0;
   private conflictCount = 0;
 
@@ -53,6 +55,15 @@ export class CommandHandler {
   }
 
   async execute<S, C, E extends { type: string; data: unknown }>(
+    aggregate: Aggregate<S, C, E>,
+    stream: string,
+    prepare: (loaded: Loaded<S>) => C | Promise<C>,
+    metadata: EventMetadata,
+  ): Promise<Outcome<S, E>> {
+    return this.queue.run(stream, () => this.attempt(aggregate, stream, prepare, metadata));
+  }
+
+  private async attempt<S, C, E extends { type: string; data: unknown }>(
     aggregate: Aggregate<S, C, E>,
     stream: string,
     prepare: (loaded: Loaded<S>) => C | Promise<C>,
