@@ -1,10 +1,20 @@
-import { isLedgerEventType, type LedgerEvent } from "../domain/index.ts";
+import { FILE_EVENT_TYPES, type FileEvent, UPLOAD_EVENT_TYPES, type UploadEvent } from "../domain/index.ts";
 import type { RecordedEvent } from "../infra/ports/index.ts";
 
-/**
+/*
  * The log is written only through the deciders, so a known type carries that type's data shape.
  * An unknown type comes from a newer writer: projections skip it rather than stop the runner, so
  * an old projector keeps serving while a new event type rolls out.
+ *
+ * A projection follows one aggregate's events and filters on the type before matching: a
+ * ts-pattern match costs microseconds, which at catch-up rates would cost more than the reads,
+ * so each event is matched only by the projections that care about it. Each match stays
+ * exhaustive over its aggregate's union, so a new event type still fails to compile until every
+ * projection of that aggregate handles it.
  */
-export const asLedgerEvent = (event: RecordedEvent): LedgerEvent | null =>
-  isLedgerEventType(event.type) ? ({ type: event.type, data: event.data } as LedgerEvent) : null;
+
+export const asFileEvent = (event: RecordedEvent): FileEvent | null =>
+  FILE_EVENT_TYPES.has(event.type) ? ({ type: event.type, data: event.data } as FileEvent) : null;
+
+export const asUploadEvent = (event: RecordedEvent): UploadEvent | null =>
+  UPLOAD_EVENT_TYPES.has(event.type) ? ({ type: event.type, data: event.data } as UploadEvent) : null;

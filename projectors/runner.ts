@@ -139,6 +139,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   }
 
   async function follow(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return; // stopped while the checkpoint was being read: a listener added now would never fire
     const subscription = new AbortController();
     const abort = (): void => subscription.abort();
     signal.addEventListener("abort", abort, { once: true });
@@ -202,8 +203,10 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       rebuildUntil = startOptions.rebuildUntil ?? null;
       meter = rateMeter();
       const controller = new AbortController();
+      // The checkpoint is unknown until the run reads it from the store (a rebuild has just reset it).
       update({
         state: "catching-up",
+        checkpoint: null,
         processed: 0,
         batches: 0,
         retries: 0,

@@ -1,7 +1,7 @@
 import { match } from "ts-pattern";
 import { pathKey } from "../../domain/index.ts";
 import type { ChangeEntry, ReadModelWrite, RecordedEvent } from "../../infra/ports/index.ts";
-import { asLedgerEvent } from "../ledger-event.ts";
+import { asFileEvent } from "../ledger-event.ts";
 
 /**
  * The getChange feed: one change per file event, in log order, positioned at the event so a
@@ -11,7 +11,7 @@ import { asLedgerEvent } from "../ledger-event.ts";
  * out) and size 0 / empty hash when it does not (FileDeleted), since the entry's fields are required.
  */
 export function projectChanges(recorded: RecordedEvent): ReadModelWrite[] {
-  const event = asLedgerEvent(recorded);
+  const event = asFileEvent(recorded);
   if (event === null) return [];
   const base = { namespace: recorded.metadata.namespace, position: recorded.position, at: recorded.metadata.at };
   const change = (entry: ChangeEntry): ReadModelWrite[] => [{ kind: "change.add", change: entry }];
@@ -52,6 +52,5 @@ export function projectChanges(recorded: RecordedEvent): ReadModelWrite[] {
         contentHash: "",
       }),
     )
-    .with({ type: "UploadStarted" }, { type: "ChunkUploaded" }, { type: "UploadCompleted" }, { type: "UploadAborted" }, () => [])
     .exhaustive();
 }

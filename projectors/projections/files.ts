@@ -1,11 +1,11 @@
 import { match } from "ts-pattern";
 import { pathKey } from "../../domain/index.ts";
 import type { ReadModelWrite, RecordedEvent } from "../../infra/ports/index.ts";
-import { asLedgerEvent } from "../ledger-event.ts";
+import { asFileEvent } from "../ledger-event.ts";
 
 /** The current listing: a path holds the version of its last version-bearing event, or nothing. */
 export function projectFiles(recorded: RecordedEvent): ReadModelWrite[] {
-  const event = asLedgerEvent(recorded);
+  const event = asFileEvent(recorded);
   if (event === null) return [];
   const { namespace, at } = recorded.metadata;
   const { position } = recorded;
@@ -30,6 +30,5 @@ export function projectFiles(recorded: RecordedEvent): ReadModelWrite[] {
     .with({ type: "FileDeleted" }, { type: "FileMovedOut" }, ({ data }): ReadModelWrite[] => [
       { kind: "file.remove", namespace, pathKey: pathKey(data.path), position },
     ])
-    .with({ type: "UploadStarted" }, { type: "ChunkUploaded" }, { type: "UploadCompleted" }, { type: "UploadAborted" }, () => [])
     .exhaustive();
 }

@@ -1,7 +1,7 @@
 import { match } from "ts-pattern";
 import { type NormalizedPath, pathKey } from "../../domain/index.ts";
 import type { HistoryEntry, ReadModelWrite, RecordedEvent } from "../../infra/ports/index.ts";
-import { asLedgerEvent } from "../ledger-event.ts";
+import { asFileEvent } from "../ledger-event.ts";
 
 type Facts = Pick<HistoryEntry, "size" | "contentHash" | "details">;
 
@@ -11,7 +11,7 @@ type Facts = Pick<HistoryEntry, "size" | "contentHash" | "details">;
  * history is read from the log, never reconstructed.
  */
 export function projectHistory(recorded: RecordedEvent): ReadModelWrite[] {
-  const event = asLedgerEvent(recorded);
+  const event = asFileEvent(recorded);
   if (event === null) return [];
   const { namespace, actor, clientId, correlationId, at } = recorded.metadata;
   const entry = (data: { path: NormalizedPath; fileId: string; revision: number }, facts: Facts): ReadModelWrite[] => [
@@ -51,6 +51,5 @@ export function projectHistory(recorded: RecordedEvent): ReadModelWrite[] {
     .with({ type: "FileRestored" }, ({ data }) =>
       entry(data, { size: data.size, contentHash: data.contentHash, details: { fromRevision: data.fromRevision } }),
     )
-    .with({ type: "UploadStarted" }, { type: "ChunkUploaded" }, { type: "UploadCompleted" }, { type: "UploadAborted" }, () => [])
     .exhaustive();
 }

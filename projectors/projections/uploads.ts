@@ -1,6 +1,6 @@
 import { match } from "ts-pattern";
 import type { ReadModelWrite, RecordedEvent, UploadChunkStatus } from "../../infra/ports/index.ts";
-import { asLedgerEvent } from "../ledger-event.ts";
+import { asUploadEvent } from "../ledger-event.ts";
 
 /**
  * Upload progress, as a client needs it to resume: every chunk with its status. A chunk that was
@@ -8,7 +8,7 @@ import { asLedgerEvent } from "../ledger-event.ts";
  * projected: it is a reading of `expiresAt` at query time, so nothing has to fire when it passes.
  */
 export function projectUploads(recorded: RecordedEvent): ReadModelWrite[] {
-  const event = asLedgerEvent(recorded);
+  const event = asUploadEvent(recorded);
   if (event === null) return [];
   const { position } = recorded;
   return match(event)
@@ -47,13 +47,5 @@ export function projectUploads(recorded: RecordedEvent): ReadModelWrite[] {
     .with({ type: "UploadAborted" }, ({ data }): ReadModelWrite[] => [
       { kind: "upload.status", uploadId: data.uploadId, status: "aborted", result: null, position },
     ])
-    .with(
-      { type: "FileVersionCommitted" },
-      { type: "FileDeleted" },
-      { type: "FileMovedOut" },
-      { type: "FileMovedIn" },
-      { type: "FileRestored" },
-      () => [],
-    )
     .exhaustive();
 }
