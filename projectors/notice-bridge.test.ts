@@ -1,10 +1,13 @@
-import { filter, firstValueFrom } from "rxjs";
+import { filter, firstValueFrom, Subject } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LogPosition } from "../domain/index.ts";
 import { createMemoryBus } from "../infra/memory-bus/index.ts";
 import type { Bus, ChangeNotice, ReadStore } from "../infra/ports/index.ts";
 import { createNoticeBridge, type NoticeBridge } from "./notice-bridge.ts";
+import { noticesFor } from "./notices.ts";
 import { createProjectionRunner, type ProjectionRunner } from "./runner.ts";
+import type { CommittedBatch } from "./status.ts";
+import { readWholeLog } from "./testing/reference.ts";
 import { appendLog, openTempStores, type SqliteStores } from "./testing/sqlite.ts";
 import { subjectBus } from "./testing/subject-bus.ts";
 import { watchCheckpoint } from "./testing/watch-read-store.ts";
@@ -143,5 +146,36 @@ describe("change-notice bridge", () => {
       await latestChanges(readStore, new Set(log.map((e) => e.metadata.namespace))),
     );
     expect(bridge.status()).toMatchObject({ state: "live", retries: 0, lastError: null });
+  });
+});
+
+describe("change-notice bridge, gaps", () => {
+  it("reads batches it never saw from the log before announcing a later one", async () => {
+    stores = await openTempStores();
+    const { eventStore, readStore } = stores;
+    const log = workload(600, 31);
+    await appendLog(eventStore, log);
+    // The read models went to the head while this bridge was not listening.
+    const runner = track(createProjectionRunner({ eventStore, readStore }));
+    runner.start();
+    const head = (await eventStore.headPosition())!;
+    await runner.waitFor(head);
+    await runner.stop();
+
+    const committed$ = new Subject<CommittedBatch>();
+    const bus = subjectBus();
+    const bridge = track(createNoticeBridge({ eventStore, readStore, bus, committed$, readModels: "elsewhere" }));
+    bridge.start();
+    // Its read-model checkpoint ("elsewhere") is empty: nothing to replay, nothing announced.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bus.published).toEqual([]);
+    // A batch arrives whose start it never saw: it must fill the gap from the log first.
+    const events = await readWholeLog(eventStore);
+    const last = events.slice(-50);
+    const from = events.at(-51)!.position;
+    committed$.next({ from, to: head, events: 50, notices: noticesFor(last) });
+    await announced(bridge, head);
+    const namespaces = new Set(log.map((e) => e.metadata.namespace));
+    expect(lastPerNamespace(bus.published)).toEqual(await latestChanges(readStore, namespaces));
   });
 });

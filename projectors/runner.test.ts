@@ -179,3 +179,27 @@ describe("projection runner on SQLite", () => {
     for (const [namespace, position] of last) expect(await readStore.latestChange(namespace)).toBe(position);
   });
 });
+
+describe("projection runner, live", () => {
+  it("projects an event appended while live within a few batch windows", async () => {
+    const { eventStore, readStore } = await open();
+    const runner = track(createProjectionRunner({ eventStore, readStore, maxBatchDelayMs: 5 }));
+    runner.start();
+    await new Promise((r) => setTimeout(r, 50));
+    const [event] = workload(1, 1);
+    await appendLog(eventStore, [event!]);
+    const started = Date.now();
+    await runner.waitFor(await headOf(eventStore));
+    // The SQLite store rings in-process followers at once; only the batch window and one commit remain.
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await readStore.getUpload((event!.event.data as { uploadId: string }).uploadId)).not.toBeNull();
+  });
+
+  it("stops cleanly when stopped at once after starting", async () => {
+    const { eventStore, readStore } = await open();
+    const runner = createProjectionRunner({ eventStore, readStore });
+    runner.start();
+    await runner.stop();
+    expect(runner.status().state).toBe("stopped");
+  });
+});
