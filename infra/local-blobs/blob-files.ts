@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, type ReadStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { type FileHandle, link, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { BlobUploadError } from "./errors.ts";
 import { keyPath } from "./key.ts";
 import { readBody } from "./read-body.ts";
@@ -26,11 +26,12 @@ export interface BlobFiles {
   /** Streams `body` into place if it is exactly `expected`; throws BlobUploadError otherwise. */
   write(key: string, body: Readable, expected: VerifiedBlob): Promise<WriteOutcome>;
   stat(key: string): Promise<VerifiedBlob | null>;
-  openRead(key: string): Promise<{ readonly stream: ReadStream; readonly size: number } | null>;
+  openRead(key: string): Promise<{ readonly stream: Readable; readonly size: number } | null>;
 }
 
 const digestPath = (path: string): string => join(dirname(path), `.${basename(path)}.sha256`);
-const tempPath = (path: string, suffix: string): string => join(dirname(path), `.${basename(path)}.${randomUUID()}.${suffix}`);
+// Random names beside the target; a dot-name, so no key can address one.
+const tempPath = (path: string, suffix: string): string => join(dirname(path), `.${randomUUID()}.${suffix}`);
 
 const hasCode = (error: unknown, ...codes: string[]): boolean =>
   error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? "");
@@ -190,7 +191,7 @@ export function createBlobFiles(root: string): BlobFiles {
     return "created";
   };
 
-  const openRead = async (key: string): Promise<{ stream: ReadStream; size: number } | null> => {
+  const openRead = async (key: string): Promise<{ stream: Readable; size: number } | null> => {
     const path = keyPath(root, key);
     let handle: FileHandle;
     try {
@@ -205,7 +206,11 @@ export function createBlobFiles(root: string): BlobFiles {
         await handle.close();
         return null;
       }
-      return { stream: handle.createReadStream(), size: info.size };
+      // A bounded stream ends with its last byte instead of one more read, so the response is
+      // complete as soon as the client has every byte.
+      const stream = info.size === 0 ? Readable.from([]) : handle.createReadStream({ start: 0, end: info.size - 1 });
+      if (info.size === 0) await handle.close();
+      return { stream, size: info.size };
     } catch (error) {
       await handle.close();
       throw error;

@@ -8,11 +8,11 @@ import { InvalidBlobKeyError } from "./errors.ts";
  * key can never address one) and use only letters, digits and `._@-` (no `\`, `:`, `%`, NUL).
  * That covers `<namespace>/chunks/<sha256>` with every namespace `domain/ids.ts` accepts.
  */
-const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,254}$/;
+// 128 characters: the longest namespace (domain/ids.ts); on disk a segment then stays well
+// below the usual 255-byte name limit even with the case mask and the store's dot-files.
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 const MAX_KEY_LENGTH = 1024;
 const MAX_SEGMENTS = 16;
-// Windows reserves these names in every directory; refusing them keeps the layout portable.
-const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
 export function keyProblem(key: string): string | null {
   if (typeof key !== "string" || key.length === 0) return "empty";
@@ -21,7 +21,6 @@ export function keyProblem(key: string): string | null {
   if (segments.length > MAX_SEGMENTS) return `more than ${MAX_SEGMENTS} segments`;
   for (const segment of segments) {
     if (!SEGMENT.test(segment)) return `segment ${JSON.stringify(segment)} is not allowed`;
-    if (RESERVED.test(segment)) return `segment ${JSON.stringify(segment)} is a reserved device name`;
   }
   return null;
 }
@@ -34,13 +33,29 @@ export function assertSafeKey(key: string): void {
 }
 
 /**
+ * Keys are case-sensitive ("Bob" and "bob" are two namespaces, and chunks are never shared
+ * between namespaces), but the default filesystems of macOS and Windows are not. A segment with
+ * capitals is therefore written in lower case plus `~` and a hex mask of where the capitals were
+ * ("Bob" → "bob~1"): `~` cannot occur in a key, so the mapping stays one-to-one, the usual
+ * all-lowercase keys map to themselves, and a name grows by at most 33 characters.
+ */
+function caseSafe(segment: string): string {
+  let mask = 0n;
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment.charCodeAt(i);
+    if (c >= 65 && c <= 90) mask |= 1n << BigInt(i);
+  }
+  return mask === 0n ? segment : `${segment.toLowerCase()}~${mask.toString(16)}`;
+}
+
+/**
  * The file that holds `key` under `root`. The containment check repeats the guarantee of the
  * key shape, so a future loosening of the pattern cannot silently open an escape.
  */
 export function keyPath(root: string, key: string): string {
   assertSafeKey(key);
   const base = resolve(root);
-  const path = resolve(base, ...key.split("/"));
+  const path = resolve(base, ...key.split("/").map(caseSafe));
   if (!path.startsWith(base + sep)) throw new InvalidBlobKeyError(key, "resolves outside the store");
   return path;
 }

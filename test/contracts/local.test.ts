@@ -13,7 +13,9 @@ blobStoreContract("local files", async () => {
   const dir = await mkdtemp(join(tmpdir(), "ledgerbox-blobs-"));
   let publicUrl = "";
   const store = createLocalBlobStore({ dir, publicUrl: () => publicUrl, secret: randomBytes(32) });
-  const app = Fastify({ logger: false });
+  // A response can still be finishing when the suite closes the server; without forcing, its
+  // keep-alive connection would hold close() open for the keep-alive timeout.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
   await app.register(localBlobRoutes, { store });
   publicUrl = await app.listen({ host: "127.0.0.1", port: 0 });
   return {
