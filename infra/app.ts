@@ -16,6 +16,7 @@ import { installDocs } from "./http/docs.ts";
 import { installErrorHandler } from "./http/error-handler.ts";
 import { installHealth } from "./http/health.ts";
 import { installMetrics } from "./http/metrics.ts";
+import { installValidation } from "./http/validation.ts";
 import { createLocalBlobStore, type LocalBlobStore, localBlobRoutes } from "./local-blobs/index.ts";
 import type { BlobStore, ProjectionControl, StoredObjectNotice } from "./ports/index.ts";
 
@@ -43,9 +44,8 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     genReqId: (request) => String(request.headers["x-request-id"] ?? crypto.randomUUID()),
-    // Unknown fields are an error, not silently dropped: a typo must not pass as "not sent".
-    ajv: { customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: "array", allErrors: false } },
   });
+  installValidation(app);
 
   const eventStore = await openEventStore(config.eventStore);
   const readStore = await openReadStore(config.readStore);

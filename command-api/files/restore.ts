@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   DomainFailure,
   type EventMetadata,
@@ -36,7 +37,7 @@ export async function restoreFile(
     stream,
     () => ({
       type: "Restore" as const,
-      data: { fromRevision: input.revision, fileId: event.data.fileId as FileId, version },
+      data: { fromRevision: input.revision, version, newFileId: randomUUID() as FileId },
     }),
     metadata,
   );

@@ -32,7 +32,12 @@ export type FileCommand =
     }
   | {
       readonly type: "Restore";
-      readonly data: { readonly fromRevision: number; readonly fileId: FileId; readonly version: FileVersion };
+      readonly data: {
+        readonly fromRevision: number;
+        readonly version: FileVersion;
+        /** Used when the path's last file moved away: its id lives on at the new path and must not appear twice. */
+        readonly newFileId: FileId;
+      };
     };
 
 const noLiveFile = () => fail<FileEvent[]>("file_not_found", "no file at this path");
@@ -91,11 +96,11 @@ export function decideFile(state: FileState, command: FileCommand): Result<FileE
       if (data.fromRevision < 1 || data.fromRevision >= revision) {
         return fail<FileEvent[]>("revision_not_found", `revision ${data.fromRevision} does not exist for this path`);
       }
+      // Old bytes come back under the path's file identity: a live or deleted file keeps its id,
+      // while one that moved away keeps its id at its new path, so the restored copy gets a new one.
+      const fileId = state.status === "moved" ? data.newFileId : state.fileId;
       return ok<FileEvent[]>([
-        {
-          type: "FileRestored",
-          data: { fileId: data.fileId, path: state.path, revision, ...data.version, fromRevision: data.fromRevision },
-        },
+        { type: "FileRestored", data: { fileId, path: state.path, revision, ...data.version, fromRevision: data.fromRevision } },
       ]);
     })
     .exhaustive();

@@ -17,7 +17,7 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ context: QueryContext }> 
       },
     },
     async (request) => {
-      const after = request.query.cursor === undefined ? null : unwrap(decodeCursor(request.query.cursor));
+      const after = !request.query.cursor ? null : unwrap(decodeCursor(request.query.cursor));
       const page = await context.readStore.changesSince(request.ctx.namespace, after, request.query.limit);
       const last = page.items.at(-1);
       return {

@@ -23,7 +23,7 @@ export const pushGatewayRoutes: FastifyPluginAsyncTypebox<{ context: QueryContex
       },
     },
     async (request, reply) => {
-      const from = request.query.cursor === undefined ? null : unwrap(decodeCursor(request.query.cursor));
+      const from = !request.query.cursor ? null : unwrap(decodeCursor(request.query.cursor));
       const notices$ = context.notices$;
       if (!notices$) return reply.code(503).send({ error: "unavailable", message: "this process does not run the push gateway" });
       const namespace = request.ctx.namespace;
