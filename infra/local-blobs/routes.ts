@@ -22,7 +22,10 @@ type BlobRequest = FastifyRequest<{ Params: { "*": string }; Querystring: Record
 
 const errorBody = (error: string, message: string) => ({ error, message });
 
-/** A body we will not read must not be drained either: close the connection after answering. */
+/**
+ * Node drains a refused body so the connection can serve the next request. That is only worth
+ * it for a body of bounded, blob-like size; anything else closes the connection instead.
+ */
 function refuseUnread(request: FastifyRequest, reply: FastifyReply, maxBytes: number): void {
   const length = Number(request.headers["content-length"] ?? Number.NaN);
   if (!(length <= maxBytes)) reply.header("connection", "close");
@@ -60,7 +63,7 @@ export async function localBlobRoutes(app: FastifyInstance, options: LocalBlobRo
   });
 
   /** Runs before the body is parsed, so nothing is read for a URL that is not valid. */
-  const authorise = async (request: BlobRequest, reply: FastifyReply): Promise<void> => {
+  const authorise = async (request: BlobRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     allowCrossOrigin(reply);
     const method = request.method === "PUT" ? "PUT" : "GET";
     const key = request.params["*"];
@@ -69,16 +72,16 @@ export async function localBlobRoutes(app: FastifyInstance, options: LocalBlobRo
       return reply.code(status).send(errorBody(error, message));
     };
     const problem = keyProblem(key);
-    if (problem !== null) return void refuse(400, "invalid_key", `invalid blob key: ${problem}`);
+    if (problem !== null) return refuse(400, "invalid_key", `invalid blob key: ${problem}`);
     const check = store.signer.verify(method, key, request.query, store.now());
-    if (!check.ok) return void refuse(403, check.code, check.message);
+    if (!check.ok) return refuse(403, check.code, check.message);
     if (check.request.method === "PUT") {
       const length = request.headers["content-length"];
       if (length !== undefined && Number(length) !== check.request.size) {
         const longer = !(Number(length) < check.request.size);
         // A shorter body is drained harmlessly; a longer one is not read at all.
         if (longer) reply.header("connection", "close");
-        return void reply
+        return reply
           .code(longer ? 413 : 400)
           .send(
             errorBody("size_mismatch", `content-length is ${length}, but this URL accepts exactly ${check.request.size} bytes`),
@@ -86,6 +89,7 @@ export async function localBlobRoutes(app: FastifyInstance, options: LocalBlobRo
       }
     }
     verified.set(request, check.request);
+    return undefined;
   };
 
   const notify = (request: FastifyRequest, notice: StoredObjectNotice): void => {
