@@ -7,8 +7,8 @@ import type { CommandContext } from "../context.ts";
 import { DirectoryFiles, STATE_DIR } from "../dir-files.ts";
 import { UsageError } from "../errors.ts";
 import { formatBytes } from "../format.ts";
-import { JsonFileSyncStore } from "../json-store.ts";
 import { createKit } from "../kit.ts";
+import { openLocalStore } from "../local-store.ts";
 import type { Bar } from "../progress.ts";
 import { lockSyncDir, openSyncDir } from "../sync-dir.ts";
 
@@ -47,7 +47,7 @@ async function run(context: CommandContext, root: string, connection: Connection
   const { output } = context;
   const kit = createKit(connection);
   const files = new DirectoryFiles(root, (message) => output.note(`warning: ${message}`));
-  const store = await JsonFileSyncStore.open(join(root, STATE_DIR, "state.json"));
+  const { store, opened } = await openLocalStore(root);
   const engine = createSyncEngine({
     feed: kit.feed,
     commands: kit.commands,
@@ -100,6 +100,8 @@ async function run(context: CommandContext, root: string, connection: Connection
     engine.stop();
     for (const subscription of subscriptions) subscription.unsubscribe();
     context.progress.stop();
+    await opened.compact().catch(() => undefined);
+    opened.close();
   }
   const counters = engine.counters();
   output.result({ type: "summary", dir: root, cursor: engine.currentStatus.cursor, counters }, summary(counters));
