@@ -44,11 +44,17 @@ export function normalizePath(input: unknown): Result<NormalizedPath> {
   return ok(path as NormalizedPath);
 }
 
-/** The identity of a path inside a namespace: NFC, then lower-cased (locale-independent). */
-export const pathKey = (path: NormalizedPath): PathKey => path.toLowerCase().normalize("NFC") as PathKey;
+/** The identity of a path inside a namespace: NFC, case-folded (locale-independent). */
+export const pathKey = (path: NormalizedPath): PathKey => foldCase(path) as PathKey;
 
 /** Lower-cased prefix for listing queries; a prefix need not be a valid full path. */
-export const prefixKey = (prefix: string): string => prefix.normalize("NFC").toLowerCase().normalize("NFC");
+export const prefixKey = (prefix: string): string => foldCase(prefix.normalize("NFC"));
+
+/**
+ * Lower, upper, then lower again approximates Unicode full case folding ("ẞ", "ß" and "SS",
+ * "ᾀ" and "ἈΙ" meet), which a plain toLowerCase misses; NFC again because folding can decompose.
+ */
+const foldCase = (text: string): string => text.toLowerCase().toUpperCase().toLowerCase().normalize("NFC");
 
 /**
  * Dropbox-style conflicted copy name, beside the original:
