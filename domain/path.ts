@@ -21,7 +21,7 @@ const utf8 = new TextEncoder();
 const byteLength = (value: string): number => utf8.encode(value).length;
 // C0 controls, DEL and C1 controls.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function normalizePath(input: unknown): Result<NormalizedPath> {
   if (typeof input !== "string") return fail("invalid_path", "path must be a string");
@@ -36,7 +36,7 @@ export function normalizePath(input: unknown): Result<NormalizedPath> {
       return fail("invalid_path", `path has an empty segment (a doubled or trailing "/"): ${JSON.stringify(input)}`);
     if (segment === "." || segment === "..")
       return fail("invalid_path", `path segments "." and ".." are not allowed: ${JSON.stringify(input)}`);
-    if (CONTROL.test(segment)) return fail("invalid_path", "path contains a control character");
+    if (CONTROL_CHARACTERS.test(segment)) return fail("invalid_path", "path contains a control character");
     if (segment.includes("\\")) return fail("invalid_path", "path contains a backslash");
     if (byteLength(segment) > MAX_SEGMENT_BYTES)
       return fail("invalid_path", `a path segment is longer than ${MAX_SEGMENT_BYTES} bytes`);

@@ -76,14 +76,12 @@ describe("file decider", () => {
       type: "MoveIn",
       data: { path, from: "/x.txt" as NormalizedPath, fileId: "f-moved" as FileId, version: version("m") },
     }),
-    fc
-      .integer({ min: 1, max: 8 })
-      .map(
-        (fromRevision): FileCommand => ({
-          type: "Restore",
-          data: { fromRevision, version: version("r"), newFileId: "f-new" as FileId },
-        }),
-      ),
+    fc.integer({ min: 1, max: 8 }).map(
+      (fromRevision): FileCommand => ({
+        type: "Restore",
+        data: { fromRevision, version: version("r"), newFileId: "f-new" as FileId },
+      }),
+    ),
   );
 
   it("for any command sequence: revisions count events, and the last event alone holds the whole state", () => {
