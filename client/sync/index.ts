@@ -13,6 +13,7 @@ export { keyOf } from "./path-key.ts";
 export { type LocalOp, planLocal } from "./plan-local.ts";
 export type {
   ChangeFeed,
+  ChunkPlan,
   FileAnswer,
   FileCommands,
   LocalFileInfo,

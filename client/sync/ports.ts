@@ -52,6 +52,14 @@ export interface RemoteFile {
 
 export type TransferProgress = (bytesDone: number, bytesTotal: number) => void;
 
+/** How an upload's chunks split between those the server already had and those sent. */
+export interface ChunkPlan {
+  readonly total: number;
+  /** Already stored in the namespace (from earlier uploads, or an interrupted run of this one). */
+  readonly present: number;
+  readonly missing: number;
+}
+
 export interface Transfers {
   /** The path's current version, or `null` when the path holds no file now. */
   download(path: string, signal?: AbortSignal): Promise<RemoteFile | null>;
@@ -60,7 +68,7 @@ export interface Transfers {
     path: string,
     source: FileSource,
     baseRevision: number | null,
-    options?: { signal?: AbortSignal; onProgress?: TransferProgress },
+    options?: { signal?: AbortSignal; onProgress?: TransferProgress; onPlan?: (plan: ChunkPlan) => void },
   ): Promise<CommitResult>;
   /** The content hash (API.md) of local bytes, computed with the same chunker the uploader uses. */
   contentHash(source: FileSource, signal?: AbortSignal): Promise<string>;

@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { ApiError } from "../../api/errors.ts";
 import type { LedgerboxApi } from "../../api/index.ts";
+import type { ChunkPlan } from "../../sync/index.ts";
 import { remotePath } from "../config.ts";
 import type { CommandContext } from "../context.ts";
 import { ConflictError, isNodeError, NotFoundError, UsageError } from "../errors.ts";
@@ -30,17 +31,26 @@ export async function put(context: CommandContext, file: string, remote: string 
   const baseRevision = options.base ?? (await currentRevision(api, target, context.signal));
   const source = await fileSource(file);
   const bar = context.progress.track(`↑ ${target}`, source.size);
+  let plan: ChunkPlan | null = null;
   const result = await transfers.upload(target, source, baseRevision, {
     signal: context.signal,
     onProgress: (done) => bar.update(done),
+    onPlan: (value) => {
+      plan = value;
+    },
   });
   bar.finish();
   context.progress.stop();
   if (result.conflict) {
     throw new ConflictError(`${target} changed on the server meanwhile; your file was kept as ${result.path}`, result);
   }
-  context.output.result(result, `${result.path}  revision ${result.revision}  ${formatBytes(result.size)}`);
+  const chunks = chunkSummary(plan);
+  const sent = chunks ? `  (${chunks.sent} of ${chunks.total} chunks sent, ${chunks.present} already stored)` : "";
+  context.output.result({ ...result, chunks }, `${result.path}  revision ${result.revision}  ${formatBytes(result.size)}${sent}`);
 }
+
+const chunkSummary = (plan: ChunkPlan | null) =>
+  plan === null ? null : { total: plan.total, present: plan.present, sent: plan.missing };
 
 /** The revision a put replaces: the current one, so `put` means "make it this" (null for a new path). */
 export async function currentRevision(api: LedgerboxApi, path: string, signal: AbortSignal): Promise<number | null> {

@@ -104,7 +104,8 @@ async function run(context: CommandContext, root: string, connection: Connection
     opened.close();
   }
   const counters = engine.counters();
-  output.result({ type: "summary", dir: root, cursor: engine.currentStatus.cursor, counters }, summary(counters));
+  // One line like every other sync event, so --json output stays JSON Lines.
+  output.event({ type: "summary", dir: root, cursor: engine.currentStatus.cursor, counters }, summary(counters));
 }
 
 function progressBars(context: CommandContext, progress$: Observable<SyncProgress>) {

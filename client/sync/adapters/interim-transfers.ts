@@ -22,7 +22,7 @@ export function interimTransfers(api: LedgerboxApi, fetch: Fetch): Transfers {
     },
 
     async upload(path, source, baseRevision, options = {}) {
-      const { signal, onProgress } = options;
+      const { signal, onProgress, onPlan } = options;
       const chunks: { index: number; offset: number; size: number; sha256: string }[] = [];
       for await (const chunk of chunkFile(source, signal ? { signal } : {})) {
         chunks.push({ index: chunk.index, offset: chunk.offset, size: chunk.size, sha256: await sha256Hex(chunk.bytes) });
@@ -37,6 +37,8 @@ export function interimTransfers(api: LedgerboxApi, fetch: Fetch): Transfers {
         },
         signal,
       );
+      const missing = ticket.chunks.filter((instruction) => instruction.status === "missing").length;
+      onPlan?.({ total: ticket.chunks.length, present: ticket.chunks.length - missing, missing });
       let done = 0;
       for (const instruction of ticket.chunks) {
         const chunk = chunks[instruction.index]!;
