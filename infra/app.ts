@@ -44,6 +44,8 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     genReqId: (request) => String(request.headers["x-request-id"] ?? crypto.randomUUID()),
+    // SSE streams and keep-alive downloads would otherwise hold a shutdown open for minutes.
+    forceCloseConnections: true,
   });
   installValidation(app);
 
