@@ -1,0 +1,58 @@
+import type { ChunkRow, ChunkRowStatus, LedgerboxDb, UploadResultRow, UploadRow, UploadRowStatus } from "../store/schema.ts";
+
+/** The uploader's reads and writes of its Dexie rows, each one small transaction. */
+export function uploadRecords(db: LedgerboxDb) {
+  return {
+    /** Upload and chunk rows together, before the server hears of the upload: a crash after this can resume. */
+    create: (upload: UploadRow, scan: { readonly chunks: readonly Pick<ChunkRow, "index" | "offset" | "size" | "sha256">[] }) =>
+      db.transaction("rw", db.uploads, db.chunks, async () => {
+        await db.uploads.add(upload);
+        await db.chunks.bulkAdd(
+          scan.chunks.map(
+            (chunk): ChunkRow => ({
+              uploadId: upload.uploadId,
+              index: chunk.index,
+              sha256: chunk.sha256,
+              size: chunk.size,
+              offset: chunk.offset,
+              status: "pending",
+              attempts: 0,
+              lastError: null,
+            }),
+          ),
+        );
+      }),
+
+    load: async (uploadId: string): Promise<{ upload: UploadRow; chunks: ChunkRow[] } | null> =>
+      db.transaction("r", db.uploads, db.chunks, async () => {
+        const upload = await db.uploads.get(uploadId);
+        if (!upload) return null;
+        const chunks = await db.chunks.where("uploadId").equals(uploadId).sortBy("index");
+        return { upload, chunks };
+      }),
+
+    setUpload: (uploadId: string, changes: Partial<Omit<UploadRow, "uploadId">>) => db.uploads.update(uploadId, changes),
+
+    setStatus: (uploadId: string, status: UploadRowStatus, lastError: string | null = null) =>
+      db.uploads.update(uploadId, { status, lastError }),
+
+    complete: (uploadId: string, result: UploadResultRow) =>
+      db.uploads.update(uploadId, { status: "completed", result, lastError: null }),
+
+    setChunk: (
+      uploadId: string,
+      index: number,
+      changes: { status: ChunkRowStatus; attempts?: number; lastError?: string | null },
+    ) => db.chunks.update([uploadId, index], changes),
+
+    setChunks: (uploadId: string, statuses: readonly { index: number; status: ChunkRowStatus }[]) =>
+      db.transaction("rw", db.chunks, async () => {
+        for (const { index, status } of statuses) await db.chunks.update([uploadId, index], { status });
+      }),
+
+    /** Uploads a crash or a cancellation left unfinished, oldest first. */
+    unfinished: () => db.uploads.where("status").anyOf("created", "open").sortBy("createdAt"),
+  };
+}
+
+export type UploadRecords = ReturnType<typeof uploadRecords>;

@@ -1,0 +1,211 @@
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningLedgerbox, removeDir, startLedgerbox } from "../../test/support/ledgerbox.ts";
+import { createApi } from "../api/client.ts";
+import type { RetryPolicy } from "../api/retry.ts";
+import { defaultRetryPolicy } from "../api/retry.ts";
+import { bytesSource } from "../platform/file-source.ts";
+import type { Fetch } from "../platform/http.ts";
+import { type Platform, seededRandom, systemClock } from "../platform/index.ts";
+import { MemoryLog } from "../store/durable-log.ts";
+import { openStore } from "../store/open.ts";
+import type { UploadProgress } from "./progress.ts";
+import { createUploader } from "./uploader.ts";
+
+/**
+ * The uploader against a real Ledgerbox (embedded adapters, random port). Faults are injected by
+ * wrapping fetch around the presigned PUTs, never by faking the server.
+ */
+let server: RunningLedgerbox;
+beforeAll(async () => {
+  server = await startLedgerbox();
+});
+afterAll(async () => {
+  await server.close();
+  await removeDir(server.dataDir);
+});
+
+const pseudoRandomBytes = (seed: number, length: number): Uint8Array => {
+  const random = seededRandom(seed);
+  const bytes = new Uint8Array(length);
+  const words = new Uint32Array(bytes.buffer, 0, length >> 2);
+  for (let i = 0; i < words.length; i++) words[i] = Math.floor(random.next() * 2 ** 32);
+  return bytes;
+};
+
+/** Fast retries: the policy's shape is what is under test, not its waiting. */
+const quickRetry: RetryPolicy = { ...defaultRetryPolicy, delays: [5, 10, 20, 40] };
+
+type PutHook = (url: string, attempt: number, init: RequestInit) => Response | "pass" | Promise<Response | "pass">;
+
+async function client(options: { user?: string; onPut?: PutHook; journal?: MemoryLog; concurrency?: number } = {}) {
+  let puts = 0;
+  const fetch: Fetch = async (input, init) => {
+    if (init?.method === "PUT" && options.onPut) {
+      const answer = await options.onPut(String(input), ++puts, init);
+      if (answer !== "pass") return answer;
+    }
+    return globalThis.fetch(input, init);
+  };
+  const platform: Platform = { fetch, clock: systemClock, random: seededRandom(Math.floor(Math.random() * 1e9)) };
+  const token = await server.token(options.user ?? "alice");
+  const api = createApi({ baseUrl: server.url, token, clientId: "integration-test", fetch });
+  const journal = options.journal ?? new MemoryLog();
+  const store = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, journal });
+  const uploader = createUploader({ api, db: store.db, platform, retry: quickRetry, concurrency: options.concurrency ?? 4 });
+  return { api, uploader, store, journal };
+}
+
+const FILE = pseudoRandomBytes(7, 9 * 1024 * 1024 + 12345);
+
+describe("uploader against the real server", () => {
+  it("uploads a multi-chunk file, and the server's manifest and content hash match", async () => {
+    const { api, uploader } = await client();
+    const progress: UploadProgress[] = [];
+    const handle = uploader.upload({ source: bytesSource(FILE), path: "/big.bin" });
+    handle.progress$.subscribe((p) => progress.push(p));
+    const outcome = await handle.done;
+    expect(outcome).toMatchObject({ path: "/big.bin", revision: 1, size: FILE.length, conflict: false });
+    // The listing is a read model: it may trail the commit for a moment.
+    await expect
+      .poll(
+        () =>
+          api.fileMeta("/big.bin").then(
+            (m) => m.revision,
+            () => null,
+          ),
+        { timeout: 5000 },
+      )
+      .toBe(1);
+    const meta = await api.fileMeta("/big.bin");
+    expect(meta.contentHash).toBe(outcome.contentHash);
+    expect(uploader.counters.putsIssued).toBe(meta.chunks.length);
+    expect(uploader.counters.bytesPut).toBe(FILE.length);
+    const last = progress.at(-1)!;
+    expect(last).toMatchObject({
+      phase: "done",
+      bytesSent: FILE.length,
+      chunksDone: meta.chunks.length,
+      bytesHashed: FILE.length,
+    });
+  });
+
+  it("sends nothing for bytes the namespace already has, and only the chunks near an edit", async () => {
+    const { uploader } = await client();
+    const copy = await uploader.upload({ source: bytesSource(FILE), path: "/copy.bin" }).done;
+    expect(copy.revision).toBe(1);
+    expect(uploader.counters.putsIssued).toBe(0);
+
+    const edited = new Uint8Array(FILE.length + 1000);
+    const at = 5 * 1024 * 1024;
+    edited.set(FILE.subarray(0, at));
+    edited.set(pseudoRandomBytes(99, 1000), at);
+    edited.set(FILE.subarray(at), at + 1000);
+    const next = await uploader.upload({ source: bytesSource(edited), path: "/copy.bin", baseRevision: 1 }).done;
+    expect(next).toMatchObject({ revision: 2, conflict: false, size: edited.length });
+    expect(uploader.counters.putsIssued).toBeGreaterThan(0);
+    expect(uploader.counters.bytesPut).toBeLessThan(edited.length / 2);
+  });
+
+  it("resumes after a crash mid-upload, sending only the chunks still missing", async () => {
+    const file = pseudoRandomBytes(21, 8 * 1024 * 1024);
+    const journal = new MemoryLog();
+    const controller = new AbortController();
+    // The first process dies right after its third PUT lands, before confirming it.
+    const first = await client({
+      user: "bob",
+      journal,
+      concurrency: 1,
+      onPut: async (url, attempt, init) => {
+        if (attempt !== 3) return "pass";
+        const { signal: _signal, ...rest } = init;
+        const landed = await globalThis.fetch(url, rest);
+        controller.abort();
+        return landed;
+      },
+    });
+    const handle = first.uploader.upload({ source: bytesSource(file), path: "/resume.bin", signal: controller.signal });
+    await expect(handle.done).rejects.toThrow(/abort/i);
+    const sentBefore = first.uploader.counters.bytesPut;
+    expect(sentBefore).toBeGreaterThan(0);
+
+    // A new process: fresh in-memory IndexedDB rebuilt from the journal.
+    const second = await client({ user: "bob", journal });
+    const unfinished = await second.uploader.unfinished();
+    expect(unfinished.map((u) => u.uploadId)).toEqual([handle.uploadId]);
+    const outcome = await second.uploader.resume(handle.uploadId, { source: bytesSource(file) }).done;
+    expect(outcome).toMatchObject({ path: "/resume.bin", revision: 1, size: file.length });
+    // Together the two processes sent the file exactly once: the chunk whose PUT landed unconfirmed was
+    // confirmed on resume, not sent again.
+    const chunks0 = await second.store.db.chunks.where("uploadId").equals(handle.uploadId).toArray();
+    expect(sentBefore + second.uploader.counters.bytesPut).toBe(file.length);
+    expect(second.uploader.counters.putsIssued).toBe(chunks0.length - 3);
+    const chunks = await second.store.db.chunks.where("uploadId").equals(handle.uploadId).toArray();
+    expect(chunks.every((c) => c.status === "uploaded" || c.status === "present")).toBe(true);
+    expect(await second.uploader.unfinished()).toEqual([]);
+  });
+
+  it("retries transient storage failures and refreshes an expired URL", async () => {
+    const file = pseudoRandomBytes(33, 3 * 1024 * 1024);
+    const { uploader } = await client({
+      user: "carol",
+      concurrency: 1,
+      onPut: (_url, attempt) => {
+        if (attempt === 1) return new Response("busy", { status: 503, headers: { "retry-after": "0" } });
+        if (attempt === 2) return new Response(JSON.stringify({ error: "url_expired", message: "expired" }), { status: 403 });
+        return "pass";
+      },
+    });
+    const outcome = await uploader.upload({ source: bytesSource(file), path: "/flaky.bin" }).done;
+    expect(outcome.revision).toBe(1);
+    expect(uploader.counters.retries).toBeGreaterThanOrEqual(1);
+    expect(uploader.counters.urlRefreshes).toBe(1);
+  });
+
+  it("gives up on a persistent failure with an error naming the chunk and the last status", async () => {
+    const file = pseudoRandomBytes(44, 2 * 1024 * 1024);
+    const { uploader, store } = await client({ user: "dave", onPut: () => new Response("down", { status: 502 }) });
+    const handle = uploader.upload({ source: bytesSource(file), path: "/down.bin" });
+    await expect(handle.done).rejects.toThrow(/PUT chunk \d+ of upload .* failed after 5 attempts \(last status 502\)/);
+    const failed = await store.db.chunks
+      .where("uploadId")
+      .equals(handle.uploadId)
+      .filter((c) => c.status === "failed")
+      .toArray();
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0]!.lastError).toMatch(/502/);
+  });
+
+  it("on cancellation with deleteOnAbort, aborts the upload on the server too", async () => {
+    const file = pseudoRandomBytes(55, 3 * 1024 * 1024);
+    const controller = new AbortController();
+    const { api, uploader, store } = await client({
+      user: "erin",
+      onPut: () => {
+        controller.abort();
+        return "pass";
+      },
+    });
+    const handle = uploader.upload({
+      source: bytesSource(file),
+      path: "/cancel.bin",
+      signal: controller.signal,
+      deleteOnAbort: true,
+    });
+    await expect(handle.done).rejects.toThrow(/abort/i);
+    expect((await store.db.uploads.get(handle.uploadId))?.status).toBe("aborted");
+    await expect
+      .poll(async () => (await api.getUpload(handle.uploadId).catch(() => null))?.status, { timeout: 5000 })
+      .toBe("aborted");
+  });
+
+  it("commits a stale base as a conflicted copy", async () => {
+    const { uploader } = await client({ user: "frank" });
+    await uploader.upload({ source: bytesSource(pseudoRandomBytes(1, 1000)), path: "/doc.txt" }).done;
+    await uploader.upload({ source: bytesSource(pseudoRandomBytes(2, 1000)), path: "/doc.txt", baseRevision: 1 }).done;
+    const stale = await uploader.upload({ source: bytesSource(pseudoRandomBytes(3, 1000)), path: "/doc.txt", baseRevision: 1 })
+      .done;
+    expect(stale.conflict).toBe(true);
+    expect(stale.path).toMatch(/^\/doc \(conflicted copy .*\)\.txt$/);
+  });
+});
