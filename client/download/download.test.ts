@@ -66,12 +66,16 @@ describe("downloader", () => {
 
   it("refuses a corrupted chunk, aborts the sink and never closes it", async () => {
     const meta = await manifest();
-    const sink = { ...memorySink(), aborted: null as unknown, abort: (reason: unknown) => void (sink.aborted = reason) };
+    const sink = memorySink();
+    let aborted: unknown = null;
+    sink.abort = (reason: unknown) => {
+      aborted = reason;
+    };
     const corrupt = blobFetch((url) => (url.endsWith("/2") ? new Response(new Uint8Array([99])) : null));
     await expect(downloader(corrupt, { fileMeta: async () => meta }).download("/f.bin", sink)).rejects.toBeInstanceOf(
       ChunkVerificationError,
     );
-    expect(sink.aborted).toBeInstanceOf(ChunkVerificationError);
+    expect(aborted).toBeInstanceOf(ChunkVerificationError);
     expect(sink.closed).toBe(false);
   });
 
