@@ -14,7 +14,12 @@ let env: Record<string, string>;
 beforeAll(async () => {
   server = await startLedgerbox();
   work = await mkdtemp(join(tmpdir(), "ledgerbox-cli-"));
-  env = { LEDGERBOX_URL: server.url, LEDGERBOX_TOKEN: await server.token("cli-user"), LEDGERBOX_CLIENT_ID: "cli-test" };
+  env = {
+    LEDGERBOX_URL: server.url,
+    LEDGERBOX_TOKEN: await server.token("cli-user"),
+    LEDGERBOX_STATE_DIR: join(work, "state"),
+    LEDGERBOX_CLIENT_ID: "cli-test",
+  };
 });
 
 afterAll(async () => {

@@ -1,8 +1,11 @@
 import { createApi, type LedgerboxApi } from "../api/index.ts";
-import { globalFetch } from "../platform/index.ts";
+import { defaultPlatform } from "../platform/index.ts";
+import type { LedgerboxDb } from "../store/index.ts";
 import { apiChangeFeed, apiFileCommands } from "../sync/adapters/api-feed.ts";
 import { interimTransfers } from "../sync/adapters/interim-transfers.ts";
+import { uploaderTransfers } from "../sync/adapters/uploader-transfers.ts";
 import type { ChangeFeed, FileCommands, Transfers } from "../sync/index.ts";
+import { createUploader } from "../upload/index.ts";
 import type { Connection } from "./config.ts";
 
 /** Everything a command needs to talk to the server, built once per run from the connection. */
@@ -13,8 +16,16 @@ export interface Kit {
   readonly commands: FileCommands;
 }
 
-export function createKit(connection: Connection): Kit {
-  const fetch = globalFetch();
-  const api = createApi({ ...connection, fetch });
-  return { api, transfers: interimTransfers(api, fetch), feed: apiChangeFeed(api), commands: apiFileCommands(api) };
+/**
+ * With a database, uploads go through the resumable uploader, which records each upload before
+ * sending so a rerun after a crash resumes it; without one, through the minimal interim path
+ * (still never re-sending chunks the server has). Downloads use the interim verified downloader
+ * until client/download lands.
+ */
+export function createKit(connection: Connection, db?: LedgerboxDb): Kit {
+  const platform = defaultPlatform();
+  const api = createApi({ ...connection, fetch: platform.fetch });
+  const interim = interimTransfers(api, platform.fetch);
+  const transfers = db ? uploaderTransfers(createUploader({ api, db, platform }), interim.download) : interim;
+  return { api, transfers, feed: apiChangeFeed(api), commands: apiFileCommands(api) };
 }

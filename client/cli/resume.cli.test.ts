@@ -15,7 +15,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   server = await startLedgerbox();
   work = await mkdtemp(join(tmpdir(), "ledgerbox-resume-"));
-  env = { LEDGERBOX_URL: server.url, LEDGERBOX_TOKEN: await server.token("resumer") };
+  env = { LEDGERBOX_URL: server.url, LEDGERBOX_TOKEN: await server.token("resumer"), LEDGERBOX_STATE_DIR: join(work, "state") };
 });
 
 afterAll(async () => {

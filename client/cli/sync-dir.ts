@@ -57,7 +57,16 @@ export async function openSyncDir(
 
 /** One `sync` per directory: a second one would race the first over the same files and cursor. */
 export async function lockSyncDir(root: string): Promise<() => Promise<void>> {
-  const lock = join(root, STATE_DIR, "lock");
+  const release = await lockFile(join(root, STATE_DIR, "lock"));
+  if (release === null) throw new UsageError(`${root} is already being synced by another process`);
+  return release;
+}
+
+/**
+ * An exclusive lock held by this process (pid inside; a lock whose process died is taken over).
+ * `null` when another live process holds it.
+ */
+export async function lockFile(lock: string): Promise<(() => Promise<void>) | null> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(lock, "wx");
@@ -67,13 +76,11 @@ export async function lockSyncDir(root: string): Promise<() => Promise<void>> {
     } catch (error) {
       if (!isNodeError(error, "EEXIST")) throw error;
       const pid = Number((await readFile(lock, "utf8").catch(() => "")).trim());
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-        throw new UsageError(`${root} is already being synced by process ${pid}`);
-      }
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) return null;
       await rm(lock, { force: true }); // left by a process that died
     }
   }
-  throw new UsageError(`could not lock ${root}`);
+  return null;
 }
 
 const alive = (pid: number): boolean => {

@@ -15,7 +15,7 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   server = await startLedgerbox();
   work = await mkdtemp(join(tmpdir(), "ledgerbox-sync-"));
-  env = { LEDGERBOX_URL: server.url, LEDGERBOX_TOKEN: await server.token("syncer") };
+  env = { LEDGERBOX_URL: server.url, LEDGERBOX_TOKEN: await server.token("syncer"), LEDGERBOX_STATE_DIR: join(work, "state") };
 });
 
 afterAll(async () => {

@@ -7,7 +7,9 @@ import { remotePath } from "../config.ts";
 import type { CommandContext } from "../context.ts";
 import { ConflictError, isNodeError, NotFoundError, UsageError } from "../errors.ts";
 import { formatBytes } from "../format.ts";
+import { createKit, type Kit } from "../kit.ts";
 import { fileSource } from "../node-source.ts";
+import { openUploadState } from "../upload-state.ts";
 
 export interface PutOptions {
   /** The revision the upload replaces; by default the file's current revision (or new). */
@@ -27,7 +29,17 @@ export async function put(context: CommandContext, file: string, remote: string 
   let target = remote === undefined ? `/${basename(file)}` : remotePath(remote);
   if (target.endsWith("/")) target += basename(file);
 
-  const { api, transfers } = context.kit();
+  const state = await openUploadState(context.env, context.connection());
+  try {
+    await upload(context, file, target, options, state ? createKit(context.connection(), state.opened.db) : context.kit());
+  } finally {
+    state?.opened.close();
+    await state?.release();
+  }
+}
+
+async function upload(context: CommandContext, file: string, target: string, options: PutOptions, kit: Kit): Promise<void> {
+  const { api, transfers } = kit;
   const baseRevision = options.base ?? (await currentRevision(api, target, context.signal));
   const source = await fileSource(file);
   const bar = context.progress.track(`↑ ${target}`, source.size);

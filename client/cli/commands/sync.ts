@@ -1,10 +1,10 @@
 import { mkdir, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { distinctUntilChanged, map, type Observable } from "rxjs";
 import { createSyncEngine, type SyncCounters, type SyncProgress } from "../../sync/index.ts";
 import type { Connection } from "../config.ts";
 import type { CommandContext } from "../context.ts";
-import { DirectoryFiles, STATE_DIR } from "../dir-files.ts";
+import { DirectoryFiles } from "../dir-files.ts";
 import { UsageError } from "../errors.ts";
 import { formatBytes } from "../format.ts";
 import { createKit } from "../kit.ts";
@@ -45,9 +45,10 @@ export async function sync(context: CommandContext, dir: string, options: SyncOp
 
 async function run(context: CommandContext, root: string, connection: Connection, options: SyncOptions): Promise<void> {
   const { output } = context;
-  const kit = createKit(connection);
   const files = new DirectoryFiles(root, (message) => output.note(`warning: ${message}`));
   const { store, opened } = await openLocalStore(root);
+  // Uploads are recorded in the folder's own database, so a sync killed mid-upload resumes it.
+  const kit = createKit(connection, opened.db);
   const engine = createSyncEngine({
     feed: kit.feed,
     commands: kit.commands,
