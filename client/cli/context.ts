@@ -6,7 +6,7 @@ import type { Progress } from "./progress.ts";
 /** What every command handler gets: how to reach the server, where to print, and when to stop. */
 export interface CommandContext {
   readonly connection: () => Connection;
-  readonly kit: () => Kit;
+  readonly kit: () => Promise<Kit>;
   readonly output: Output;
   readonly progress: Progress;
   /** Aborts on Ctrl-C / SIGTERM. */

@@ -18,7 +18,7 @@ export async function runCli(argv: readonly string[], env: Env, streams: Streams
   const output = createOutput(streams, { json, progress: argv.includes("--no-progress") ? false : undefined });
   const progress = output.interactive ? terminalProgress() : silentProgress;
   const makeContext = (flags: GlobalFlags): CommandContext => {
-    let kit: Kit | null = null;
+    let kit: Promise<Kit> | null = null;
     const connection = () => resolveConnection(flags, env);
     return {
       connection,

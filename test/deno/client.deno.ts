@@ -6,19 +6,21 @@
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { filter, firstValueFrom } from "rxjs";
 import { createApi } from "../../client/api/index.ts";
-import { bytesSource, globalFetch } from "../../client/platform/index.ts";
+import { bytesSource, defaultPlatform } from "../../client/platform/index.ts";
 import { dexieSyncStore, openStore } from "../../client/store/index.ts";
 import { apiChangeFeed, apiFileCommands } from "../../client/sync/adapters/api-feed.ts";
-import { interimTransfers } from "../../client/sync/adapters/interim-transfers.ts";
+import { clientTransfers } from "../../client/sync/adapters/client-transfers.ts";
 import { createSyncEngine, MemoryFiles } from "../../client/sync/index.ts";
 import { assert, assertBytesEqual, Deno, serverFromEnv, waitFor } from "./deno-runtime.ts";
 
 const server = serverFromEnv();
 
-function kit(clientId: string) {
-  const fetch = globalFetch();
-  const api = createApi({ baseUrl: server.url, token: server.token, clientId, fetch });
-  return { api, transfers: interimTransfers(api, fetch), feed: apiChangeFeed(api), commands: apiFileCommands(api) };
+/** The client core wired as a browser would: Dexie (here over fake-indexeddb), uploader, downloader, API. */
+async function kit(clientId: string) {
+  const platform = defaultPlatform();
+  const api = createApi({ baseUrl: server.url, token: server.token, clientId, fetch: platform.fetch });
+  const opened = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, name: `records-${clientId}` });
+  return { api, transfers: clientTransfers(api, opened.db, platform), feed: apiChangeFeed(api), commands: apiFileCommands(api) };
 }
 
 const randomBytes = (size: number): Uint8Array => {
@@ -33,7 +35,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const { transfers } = kit("deno-transfer");
+    const { transfers } = await kit("deno-transfer");
     const bytes = randomBytes(6 * 1024 * 1024 + 7);
     const result = await transfers.upload("/deno/upload.bin", bytesSource(bytes), null);
     assert(result.conflict === false && result.size === bytes.length, `upload answered ${JSON.stringify(result)}`);
@@ -66,7 +68,7 @@ Deno.test({
         const opened = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, name: clientId });
         const files = new MemoryFiles();
         const engine = createSyncEngine({
-          ...kit(clientId),
+          ...(await kit(clientId)),
           store: dexieSyncStore(opened.db),
           files,
           clientId,

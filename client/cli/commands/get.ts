@@ -13,7 +13,7 @@ import { formatBytes } from "../format.ts";
  */
 export async function get(context: CommandContext, remote: string, file: string | undefined): Promise<void> {
   const path = remotePath(remote);
-  const download = await context.kit().transfers.download(path, context.signal);
+  const download = await (await context.kit()).transfers.download(path, context.signal);
   if (download === null) throw new NotFoundError(`no remote file ${path}`);
   const { meta } = download;
   const name = basename(meta.path);

@@ -7,7 +7,7 @@ import { columns, formatBytes, formatTime } from "../format.ts";
 /** `history <path>`: every event that touched the path, oldest first, with who did it from where. */
 export async function history(context: CommandContext, input: string): Promise<void> {
   const path = remotePath(input);
-  const { api } = context.kit();
+  const { api } = await context.kit();
   const entries: HistoryEntry[] = [];
   let cursor: string | null = null;
   do {

@@ -4,7 +4,7 @@ import { columns, formatBytes, formatTime } from "../format.ts";
 
 /** `ls [prefix]`: the current listing (all pages), ordered by path. */
 export async function ls(context: CommandContext, prefix: string | undefined): Promise<void> {
-  const { api } = context.kit();
+  const { api } = await context.kit();
   const files: FileSummary[] = [];
   let cursor: string | null = null;
   do {

@@ -31,7 +31,13 @@ export async function put(context: CommandContext, file: string, remote: string 
 
   const state = await openUploadState(context.env, context.connection());
   try {
-    await upload(context, file, target, options, state ? createKit(context.connection(), state.opened.db) : context.kit());
+    await upload(
+      context,
+      file,
+      target,
+      options,
+      state ? await createKit(context.connection(), state.opened.db) : await context.kit(),
+    );
   } finally {
     state?.opened.close();
     await state?.release();

@@ -48,7 +48,7 @@ async function run(context: CommandContext, root: string, connection: Connection
   const files = new DirectoryFiles(root, (message) => output.note(`warning: ${message}`));
   const { store, opened } = await openLocalStore(root);
   // Uploads are recorded in the folder's own database, so a sync killed mid-upload resumes it.
-  const kit = createKit(connection, opened.db);
+  const kit = await createKit(connection, opened.db);
   const engine = createSyncEngine({
     feed: kit.feed,
     commands: kit.commands,
