@@ -38,11 +38,19 @@ const quickRetry: RetryPolicy = { ...defaultRetryPolicy, delays: [5, 10, 20, 40]
 
 type PutHook = (url: string, attempt: number, init: RequestInit) => Response | "pass" | Promise<Response | "pass">;
 
-async function client(options: { user?: string; onPut?: PutHook; journal?: MemoryLog; concurrency?: number } = {}) {
+type PostHook = (url: string) => Response | "pass";
+
+async function client(
+  options: { user?: string; onPut?: PutHook; onPost?: PostHook; journal?: MemoryLog; concurrency?: number } = {},
+) {
   let puts = 0;
   const fetch: Fetch = async (input, init) => {
     if (init?.method === "PUT" && options.onPut) {
       const answer = await options.onPut(String(input), ++puts, init);
+      if (answer !== "pass") return answer;
+    }
+    if (init?.method === "POST" && options.onPost) {
+      const answer = options.onPost(String(input));
       if (answer !== "pass") return answer;
     }
     return globalThis.fetch(input, init);
@@ -197,6 +205,32 @@ describe("uploader against the real server", () => {
     await expect
       .poll(async () => (await api.getUpload(handle.uploadId).catch(() => null))?.status, { timeout: 5000 })
       .toBe("aborted");
+  });
+
+  it("when completion reports chunks missing, re-checks and sends them, then completes", async () => {
+    const file = pseudoRandomBytes(66, 3 * 1024 * 1024);
+    let dropped = false;
+    let confirmFaked = false;
+    // A lying network: the first PUT is swallowed (nothing stored) and its confirmation faked.
+    const { uploader } = await client({
+      user: "hank",
+      concurrency: 1,
+      onPut: () => {
+        if (dropped) return "pass";
+        dropped = true;
+        return new Response(null, { status: 200 });
+      },
+      onPost: (url) => {
+        const match = /\/chunks\/(\d+)$/.exec(url);
+        if (!match || confirmFaked) return "pass";
+        confirmFaked = true;
+        return new Response(JSON.stringify({ index: Number(match[1]), status: "uploaded" }), { status: 200 });
+      },
+    });
+    const outcome = await uploader.upload({ source: bytesSource(file), path: "/missing.bin" }).done;
+    expect(outcome).toMatchObject({ revision: 1, size: file.length });
+    expect(uploader.counters.completesIssued).toBe(2);
+    expect(uploader.counters.bytesPut).toBeGreaterThan(file.length);
   });
 
   it("commits a stale base as a conflicted copy", async () => {
