@@ -233,6 +233,17 @@ describe("uploader against the real server", () => {
     expect(uploader.counters.bytesPut).toBeGreaterThan(file.length);
   });
 
+  it("uploads an empty file (no chunks)", async () => {
+    const { uploader } = await client({ user: "jo" });
+    const outcome = await uploader.upload({ source: bytesSource(new Uint8Array(0)), path: "/empty" }).done;
+    expect(outcome).toMatchObject({
+      size: 0,
+      revision: 1,
+      contentHash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    });
+    expect(uploader.counters.putsIssued).toBe(0);
+  });
+
   it("commits a stale base as a conflicted copy", async () => {
     const { uploader } = await client({ user: "frank" });
     await uploader.upload({ source: bytesSource(pseudoRandomBytes(1, 1000)), path: "/doc.txt" }).done;
