@@ -6,11 +6,11 @@
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { filter, firstValueFrom } from "rxjs";
 import { createApi } from "../../client/api/index.ts";
+import { createSyncClient, MemoryFiles } from "../../client/index.ts";
 import { bytesSource, defaultPlatform } from "../../client/platform/index.ts";
-import { dexieSyncStore, openStore } from "../../client/store/index.ts";
+import { openStore } from "../../client/store/index.ts";
 import { apiChangeFeed, apiFileCommands } from "../../client/sync/adapters/api-feed.ts";
 import { clientTransfers } from "../../client/sync/adapters/client-transfers.ts";
-import { createSyncEngine, MemoryFiles } from "../../client/sync/index.ts";
 import { assert, assertBytesEqual, Deno, serverFromEnv, waitFor } from "./deno-runtime.ts";
 
 const server = serverFromEnv();
@@ -63,20 +63,23 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
+    // Wired by the library entry exactly as a browser app would, with fake-indexeddb for IndexedDB.
     const engines = await Promise.all(
       ["deno-one", "deno-two"].map(async (clientId) => {
-        const opened = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, name: clientId });
         const files = new MemoryFiles();
-        const engine = createSyncEngine({
-          ...(await kit(clientId)),
-          store: dexieSyncStore(opened.db),
-          files,
+        const client = await createSyncClient({
+          baseUrl: server.url,
+          token: server.token,
           clientId,
-          settleMs: 10,
+          files,
+          indexedDB: new IDBFactory(),
+          IDBKeyRange,
+          databaseName: clientId,
         });
+        const engine = client.engine;
         await engine.start();
         await firstValueFrom(engine.status$.pipe(filter((status) => status.state === "live")));
-        return { engine, files, opened };
+        return { engine, files, client };
       }),
     );
     const [one, two] = engines as [(typeof engines)[0], (typeof engines)[0]];
@@ -96,10 +99,7 @@ Deno.test({
       two.files.edit("/deno/synced.txt", null);
       await waitFor(async () => ((await one.files.stat("/deno/synced.txt")) === null ? true : undefined), 20_000, "the delete");
     } finally {
-      for (const { engine, opened } of engines) {
-        engine.stop();
-        opened.close();
-      }
+      for (const { client } of engines) client.close();
     }
   },
 });
