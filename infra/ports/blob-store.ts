@@ -1,7 +1,10 @@
 export interface PresignedRequest {
   readonly method: "PUT" | "GET";
   readonly url: string;
-  /** Headers the client must send exactly as given (they are bound into the signature). */
+  /**
+   * Headers the client must send exactly as given. Content-Length is bound into S3 signatures but
+   * not listed: browsers refuse to set it and every HTTP stack sends the body's real length.
+   */
   readonly headers: Readonly<Record<string, string>>;
   readonly expiresAt: string;
 }

@@ -63,6 +63,7 @@ export interface ReadAllOptions {
 }
 
 export interface EventStore {
+  /** At least one event; the handler never appends an empty decision. */
   append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
   /** `[]` for a stream that does not exist. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
@@ -73,7 +74,7 @@ export interface EventStore {
    * signal aborts. Ends with an error if the store connection is lost.
    */
   subscribe(after: LogPosition | null, signal: AbortSignal): AsyncIterable<RecordedEvent>;
-  /** Position of the newest event, `null` for an empty log. */
+  /** Position of the newest Ledgerbox event (as readAll filters them), `null` for an empty log. */
   headPosition(): Promise<LogPosition | null>;
   close(): Promise<void>;
 }

@@ -95,7 +95,13 @@ export interface Page<T> {
 }
 
 export interface ReadStore {
-  /** Apply a batch of writes and move the projection's checkpoint to `checkpoint`, as one unit. */
+  /**
+   * Apply a batch of writes, then move the projection's checkpoint to `checkpoint`. Stores with
+   * transactions commit both as one unit; stores without (FerretDB) apply the writes in order and
+   * then the checkpoint, which is just as safe because every write is idempotent by position: a
+   * crash in between replays the batch to the same result. Writes are ordered by pathKey in code
+   * point order wherever the port says "ordered by pathKey".
+   */
   applyBatch(projection: string, writes: readonly ReadModelWrite[], checkpoint: LogPosition): Promise<void>;
   getCheckpoint(projection: string): Promise<LogPosition | null>;
   /** Set a checkpoint that has no read-model writes attached (e.g. the change-notice bridge). */
