@@ -19,6 +19,8 @@ export interface UploadProgress {
   readonly rate: number;
   /** Clock time of the latest update (ms). */
   readonly at: number;
+  /** Clock time of the latest accepted PUT (ms); the rate is measured between these. */
+  readonly sentAt: number;
 }
 
 export type ProgressEvent =
@@ -39,6 +41,7 @@ export const initialProgress = (bytesTotal: number, at: number): UploadProgress 
   chunksDone: 0,
   rate: 0,
   at,
+  sentAt: at,
 });
 
 /** Time constant of the rate's exponential moving average. */
@@ -57,11 +60,12 @@ export function reduceProgress(state: UploadProgress, event: ProgressEvent, at: 
     case "chunkDone":
       return { ...state, chunksDone: Math.min(state.chunksTotal, state.chunksDone + 1), at };
     case "sent": {
-      const elapsed = Math.max(1, at - state.at);
+      // Between PUTs, not between any two events: parallel chunks report other things in between.
+      const elapsed = Math.max(1, at - state.sentAt);
       const instant = (event.bytes / elapsed) * 1000;
       const weight = 1 - Math.exp(-elapsed / RATE_WINDOW_MS);
       const rate = state.rate === 0 ? instant : state.rate + weight * (instant - state.rate);
-      return { ...state, bytesSent: state.bytesSent + event.bytes, rate, at };
+      return { ...state, bytesSent: state.bytesSent + event.bytes, rate, at, sentAt: at };
     }
   }
 }

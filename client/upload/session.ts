@@ -250,7 +250,10 @@ function chunkSender(
     );
 
   const readChunk = async (row: ChunkRow): Promise<Uint8Array> => {
-    const bytes = kept.get(row.index) ?? (await source.slice(row.offset, row.offset + row.size));
+    const fromScan = kept.get(row.index);
+    // Bytes kept from this process's own scan were hashed moments ago; bytes read again may have changed.
+    if (fromScan) return fromScan;
+    const bytes = await source.slice(row.offset, row.offset + row.size);
     if (bytes.length !== row.size || (await sha256Hex(bytes)) !== row.sha256) {
       throw new SourceChangedError(
         `chunk ${row.index} of ${upload.path} (bytes ${row.offset}..${row.offset + row.size}) no longer matches what was hashed: the file changed during the upload`,
