@@ -94,4 +94,20 @@ describe("upload flow over HTTP on the embedded defaults", () => {
     });
     expect(listing.map((file: { path: string }) => file.path).sort()).toEqual([theirs.result.path, "/shared/plan.txt"].sort());
   });
+  it("a stored chunk is confirmed by the storage notification alone, and the client's confirm then appends nothing", async () => {
+    const file = randomFile(100_000, 50_000);
+    const created = await server.api("POST", "/v1/uploads", { body: manifestOf(file, "/notified.bin") });
+    const { uploadId } = created.body;
+    // The notification is routed by the upload-status read model, so let it see the upload first.
+    await eventually(async () => (await server.api("GET", `/v1/uploads/${uploadId}`)).status === 200);
+    for (const chunk of created.body.chunks) expect(await putChunk(chunk, file.chunks[chunk.index]!.bytes)).toBeLessThan(300);
+    await eventually(async () => {
+      const { body } = await server.api("GET", `/v1/uploads/${uploadId}`);
+      return body.chunks.every((chunk: { status: string }) => chunk.status === "uploaded");
+    });
+    const confirmation = await server.api("POST", `/v1/uploads/${uploadId}/chunks/0`);
+    expect(confirmation.body).toEqual({ index: 0, status: "uploaded" });
+    const completed = await server.api("POST", `/v1/uploads/${uploadId}/complete`);
+    expect(completed.status).toBe(200);
+  });
 });
