@@ -58,26 +58,18 @@ async function send(deps: PushDeps, op: LocalOp): Promise<boolean> {
     case "move": {
       const answer = await deps.commands.moveFile(op.from, op.to);
       if (!answer.ok) return upload(deps, op.to, null);
-      let path = op.to;
       // The target was taken in the meantime and the server chose a conflicted-copy name.
       if (keyOf(answer.value.path) !== keyOf(op.to) && (await deps.files.stat(answer.value.path)) === null) {
         await deps.files.rename(op.to, answer.value.path);
         deps.local.forget(op.to);
-        path = answer.value.path;
       }
-      const info = await deps.files.stat(path);
-      await deps.store.commit([
-        { ...op.entry, revision: op.entry.revision + 1, deleted: true, local: null },
-        {
-          ...op.entry,
-          pathKey: keyOf(answer.value.path),
-          path: answer.value.path,
-          revision: answer.value.revision,
-          local: info ? fingerprint(info) : null,
-        },
-      ]);
+      // The server moves whatever version the source holds now, which may be newer than the one
+      // we renamed (the move command takes no base revision). So only the source's tombstone is
+      // recorded here; the target's entry comes from the feed, whose upsert either matches the
+      // local bytes (recorded) or not (ours are kept as a conflicted copy, theirs downloaded).
+      await deps.store.commit([{ ...op.entry, revision: op.entry.revision + 1, deleted: true, local: null }]);
       deps.counters.remoteMoves++;
-      return false;
+      return true;
     }
   }
 }
