@@ -1,35 +1,68 @@
 /**
  * Catch-up throughput of the read-model runner on SQLite: how fast a fresh read store (a new
- * deployment, or a rebuild) reaches the head of an existing log.
+ * deployment, or a rebuild) reaches the head of an existing log. With `breakdown` it also times
+ * the three parts on their own (reading the log, projecting, applying the writes), which shows
+ * what bounds the runner.
  *
- *   npx tsx projectors/catch-up.bench.ts [events=200000] [batch=2000]
+ *   npx tsx projectors/catch-up.bench.ts [events=200000] [batch=2000] [breakdown]
  */
+import { join } from "node:path";
+import { openSqliteReadStore } from "../infra/sqlite/read-store.ts";
+import { projectReadModels } from "./projections/index.ts";
 import { createProjectionRunner } from "./runner.ts";
+import { readWholeLog } from "./testing/reference.ts";
 import { appendLog, openTempStores } from "./testing/sqlite.ts";
 import { workload } from "./testing/workload.ts";
 
 const events = Number(process.argv[2] ?? 200_000);
 const maxBatchEvents = Number(process.argv[3] ?? 2000);
+const breakdown = process.argv.includes("breakdown");
+const rate = (n: number, ms: number): string => `${Math.round((n * 1000) / ms).toLocaleString("en")} events/s`;
 
 const stores = await openTempStores();
 try {
   let t = performance.now();
   const log = workload(events);
-  console.log(`generated ${log.length} events in ${Math.round(performance.now() - t)} ms`);
-  t = performance.now();
   await appendLog(stores.eventStore, log, 5000);
-  console.log(`appended in ${Math.round(performance.now() - t)} ms`);
+  console.log(`generated and appended ${log.length} events in ${Math.round(performance.now() - t)} ms`);
   const head = (await stores.eventStore.headPosition())!;
 
+  if (breakdown) {
+    t = performance.now();
+    const recorded = await readWholeLog(stores.eventStore);
+    const readMs = performance.now() - t;
+    t = performance.now();
+    const writes = recorded.map(projectReadModels);
+    const projectMs = performance.now() - t;
+    const scratch = openSqliteReadStore(join(stores.dir, "scratch.db"));
+    t = performance.now();
+    for (let i = 0; i < recorded.length; i += maxBatchEvents) {
+      const end = Math.min(i + maxBatchEvents, recorded.length);
+      await scratch.applyBatch("bench", writes.slice(i, end).flat(), recorded[end - 1]!.position);
+    }
+    const applyMs = performance.now() - t;
+    await scratch.close();
+    const count = writes.reduce((n, w) => n + w.length, 0);
+    console.log(`  read log      ${Math.round(readMs)} ms (${rate(recorded.length, readMs)})`);
+    console.log(`  project       ${Math.round(projectMs)} ms (${rate(recorded.length, projectMs)}, ${count} writes)`);
+    console.log(`  applyBatch    ${Math.round(applyMs)} ms (${rate(recorded.length, applyMs)})`);
+  }
+
   const runner = createProjectionRunner({ eventStore: stores.eventStore, readStore: stores.readStore, maxBatchEvents });
+  // A poison event would keep the runner retrying forever; a benchmark should say so and stop.
+  const failed = new Promise<never>((_, reject) =>
+    runner.status$.subscribe((s) => {
+      if (s.retries >= 3) reject(new Error(`runner keeps failing: ${s.lastError}`));
+    }),
+  );
   t = performance.now();
   runner.start();
-  await runner.waitFor(head);
+  await Promise.race([runner.waitFor(head), failed]);
   const ms = performance.now() - t;
   const status = runner.status();
   await runner.stop();
   console.log(
-    `caught up ${status.processed} events in ${Math.round(ms)} ms: ${Math.round((status.processed * 1000) / ms)} events/s ` +
+    `runner caught up ${status.processed} events in ${Math.round(ms)} ms: ${rate(status.processed, ms)} ` +
       `(batch ${maxBatchEvents}, ${status.batches} batches, node ${process.version})`,
   );
 } finally {

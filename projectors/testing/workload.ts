@@ -64,7 +64,7 @@ export function simulate(steps: readonly Step[], shape: WorkloadShape = { namesp
 export function createSimulator(shape: WorkloadShape): { readonly log: LoggedEvent[]; step(step: Step): void } {
   const log: LoggedEvent[] = [];
   const files = new Map<string, FileState>();
-  const versions = new Map<string, Map<number, { fileId: FileId; version: FileVersion }>>();
+  const versions = new Map<string, Map<number, FileVersion>>();
   let clock = Date.parse("2026-01-01T00:00:00.000Z");
   let uploads = 0;
   let ids = 0;
@@ -91,8 +91,9 @@ export function createSimulator(shape: WorkloadShape): { readonly log: LoggedEve
         if (event.type !== "FileDeleted" && event.type !== "FileMovedOut") {
           const byRevision = versions.get(stream) ?? new Map();
           byRevision.set(event.data.revision, {
-            fileId: event.data.fileId,
-            version: { size: event.data.size, contentHash: event.data.contentHash, chunks: event.data.chunks },
+            size: event.data.size,
+            contentHash: event.data.contentHash,
+            chunks: event.data.chunks,
           });
           versions.set(stream, byRevision);
         }
@@ -207,8 +208,9 @@ export function createSimulator(shape: WorkloadShape): { readonly log: LoggedEve
       if (!byRevision || byRevision.size === 0) return;
       const revisions = [...byRevision.keys()];
       const fromRevision = revisions[step.pick % revisions.length]!;
-      const { fileId, version } = byRevision.get(fromRevision)!;
-      writeFile(path, value(decideFile(stateOf(path), { type: "Restore", data: { fromRevision, fileId, version } })) ?? []);
+      const version = byRevision.get(fromRevision)!;
+      const newFileId = `file-${++ids}` as FileId;
+      writeFile(path, value(decideFile(stateOf(path), { type: "Restore", data: { fromRevision, version, newFileId } })) ?? []);
     }
   };
   return { log, step };
