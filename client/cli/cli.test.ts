@@ -94,6 +94,8 @@ describe("ledgerbox CLI against a real server", () => {
     expect((await runLedgerbox(["ls"], { ...env, LEDGERBOX_TOKEN: "not-a-token" })).code).toBe(ExitCode.auth);
     expect((await runLedgerbox(["ls"], { ...env, LEDGERBOX_URL: "http://127.0.0.1:9" })).code).toBe(ExitCode.unavailable);
     expect((await runLedgerbox(["ls"], { LEDGERBOX_URL: "", LEDGERBOX_TOKEN: "" })).code).toBe(ExitCode.usage);
+    const offline = { ...env, LEDGERBOX_URL: "http://127.0.0.1:9" };
+    expect((await runLedgerbox(["sync", join(work, "offline"), "--once"], offline)).code).toBe(ExitCode.unavailable);
     expect((await runLedgerbox(["frobnicate"], env)).code).toBe(ExitCode.usage);
     const help = await runLedgerbox(["--help"], env);
     expect(help.code).toBe(ExitCode.ok);

@@ -71,6 +71,7 @@ export class SyncEngine {
   private readonly requested: Record<Kind, number> = { pull: 0, push: 0 };
   private readonly done: Record<Kind, number> = { pull: 0, push: 0 };
   private readonly failures: Record<Kind, number> = { pull: 0, push: 0 };
+  private readonly lastErrors: Record<Kind, unknown> = { pull: null, push: null };
   private readonly local: LocalState;
   private readonly random: Random;
   private subscriptions: Subscription[] = [];
@@ -105,6 +106,11 @@ export class SyncEngine {
 
   get currentStatus(): SyncStatus {
     return this.status.value;
+  }
+
+  /** The error of the latest pull or push if it failed (the same run's later success clears it), else null. */
+  get failure(): unknown {
+    return this.lastErrors.pull ?? this.lastErrors.push;
   }
 
   /** Catch up, then follow the change stream (and watch local files when pushing). */
@@ -193,11 +199,15 @@ export class SyncEngine {
       if (kind === "pull") await this.pull();
       else await this.push();
       this.failures[kind] = 0;
+      this.lastErrors[kind] = null;
     } catch (error) {
       if (signal.aborted) return; // stopped: not a failure, and not retried
       this.counterValues.errors++;
+      this.lastErrors[kind] = error;
       const retryInMs = backoffDelay(++this.failures[kind], this.random);
-      this.setStatus({ state: "error", error: error instanceof Error ? error.message : String(error), retryInMs });
+      const message = error instanceof Error ? error.message : String(error);
+      // Retries are scheduled only while started; a one-shot pull or push just reports.
+      this.setStatus({ state: "error", error: message, retryInMs: this.started ? retryInMs : null });
       if (this.started) this.subscriptions.push(timer(retryInMs).subscribe(() => this.request(kind)));
     } finally {
       this.done[kind] = Math.max(this.done[kind], covers);

@@ -89,6 +89,8 @@ async function run(context: CommandContext, root: string, connection: Connection
   try {
     if (options.once) {
       await engine.settle();
+      // A one-shot sync that could not finish must say so to scripts, with the matching exit code.
+      if (engine.failure !== null) throw engine.failure;
     } else {
       output.note(`syncing ${root} with ${connection.baseUrl} as ${connection.clientId}; Ctrl-C to stop`);
       await engine.start();
