@@ -53,10 +53,15 @@ describe("projection runner on SQLite", () => {
     const log = workload(3000, 7);
     await appendLog(eventStore, log.slice(0, 2000));
     const runner = track(createProjectionRunner({ eventStore, readStore, maxBatchEvents: 400 }));
+    const seen: { state: RunnerState; eventsPerSecond: number }[] = [];
+    runner.status$.subscribe(({ state, eventsPerSecond }) => seen.push({ state, eventsPerSecond }));
     runner.start();
     await appendLog(eventStore, log.slice(2000));
     await runner.waitFor(await headOf(eventStore));
     expect(runner.status()).toMatchObject({ state: "live", lag: 0, processed: 3000, checkpoint: await headOf(eventStore) });
+    const states = seen.map((s) => s.state).filter((s, i, all) => s !== all[i - 1]);
+    expect(states.slice(0, 3)).toEqual(["stopped", "catching-up", "live"]);
+    expect(Math.max(...seen.map((s) => s.eventsPerSecond))).toBeGreaterThan(0);
     expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
   });
 

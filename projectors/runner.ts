@@ -147,10 +147,9 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     try {
       for (;;) {
         const batch = await source.next();
-        if (batch === null) {
-          if (signal.aborted) return;
-          throw new SubscriptionEnded("the event store subscription ended without being stopped");
-        }
+        // Stopping wins over a batch already read: stop() (and a rebuild's reset after it) must not wait for more commits.
+        if (signal.aborted) return;
+        if (batch === null) throw new SubscriptionEnded("the event store subscription ended without being stopped");
         await commit(batch);
       }
     } finally {
