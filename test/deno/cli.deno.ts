@@ -4,11 +4,18 @@ import { assert, assertBytesEqual, Deno, serverFromEnv } from "./deno-runtime.ts
 const server = serverFromEnv();
 const repo = new URL("../../", import.meta.url).pathname;
 
+let stateDir = "";
+
 async function ledgerbox(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "client/cli/main.ts", ...args],
     cwd: repo,
-    env: { LEDGERBOX_URL: server.url, LEDGERBOX_TOKEN: server.token, LEDGERBOX_CLIENT_ID: "deno-cli" },
+    env: {
+      LEDGERBOX_URL: server.url,
+      LEDGERBOX_TOKEN: server.token,
+      LEDGERBOX_CLIENT_ID: "deno-cli",
+      LEDGERBOX_STATE_DIR: stateDir,
+    },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -22,6 +29,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "ledgerbox-deno-" });
+    stateDir = `${dir}/state`;
     try {
       const bytes = new Uint8Array(5 * 1024 * 1024 + 3);
       for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(bytes.length, i + 65536)));
