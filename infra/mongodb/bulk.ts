@@ -1,8 +1,14 @@
 import { type AnyBulkWriteOperation, type Collection, type Document, MongoBulkWriteError } from "mongodb";
 
 const DUPLICATE_KEY = 11000;
-// Keeps each request well under the 16 MiB message limit even for uploads with 10,000 chunks.
-const SLICE = 1000;
+/**
+ * Statements per `update` command. FerretDB 1.24 (SQLite backend) keeps each statement's cursor,
+ * and with it one of the database's 100 pooled SQLite connections, open until the whole command
+ * ends: a command with more than ~100 statements that match a document waits for a connection
+ * forever. The read store runs its five collections' commands at once, so 5 × 16 = 80 stays under
+ * the pool with room for readers. (It also keeps every request far below the 16 MiB limit.)
+ */
+const SLICE = 16;
 
 /** Index of the write that stopped an ordered bulk on a duplicate key; `null` for any other failure. */
 function duplicateAt(error: unknown): number | null {
