@@ -1,7 +1,8 @@
 /**
  * `npm run test:deno`: starts a real Ledgerbox (embedded defaults, temp data dir, port 0), then
- * runs the Deno suite (`test/deno/*.deno.ts`) with `deno test` against it, and exits with Deno's
- * exit code. Deno comes from the `deno` npm package, so nothing outside the registry is needed.
+ * runs the Deno suite (every `*.deno.ts` under client/ and test/deno/) with `deno test` against
+ * it, and exits with Deno's exit code. Deno comes from the `deno` npm package, so nothing outside
+ * the registry is needed. Arguments name test files to run instead of all of them.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -21,6 +22,20 @@ export function denoLauncher(): string | null {
   }
 }
 
+/** Every `*.deno.ts` in the client library and in test/deno, relative to the repository. */
+export function denoSuiteFiles(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(resolve(REPO, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory() && entry.name !== "node_modules") walk(path);
+      else if (entry.isFile() && entry.name.endsWith(".deno.ts")) found.push(path);
+    }
+  };
+  for (const dir of ["client", "test/deno"]) walk(dir);
+  return found.sort();
+}
+
 async function main(): Promise<number> {
   const launcher = denoLauncher();
   if (launcher === null) {
@@ -32,8 +47,8 @@ async function main(): Promise<number> {
     const token = await server.token("deno-user");
     // `deno test` only discovers *_test/*.test files by itself; ours are *.deno.ts so vitest skips them.
     const given = process.argv.slice(2);
-    const files = given.length > 0 ? given : readdirSync(resolve(REPO, "test/deno")).filter((name) => name.endsWith(".deno.ts"));
-    const args = ["test", "-A", "--no-check", ...files.map((file) => (given.length > 0 ? file : `test/deno/${file}`))];
+    const files = given.length > 0 ? given : denoSuiteFiles();
+    const args = ["test", "-A", "--no-check", ...files];
     const code = await new Promise<number>((resolveCode, reject) => {
       const child = spawn(process.execPath, [launcher, ...args], {
         cwd: REPO,
