@@ -20,6 +20,8 @@ export interface ApplyDeps {
 
 export interface PageResult {
   readonly applied: readonly { readonly change: RemoteChange; readonly actions: readonly RemoteAction[] }[];
+  /** Upserts whose path had no file when fetched: normally deleted since, but see `recheckGone`. */
+  readonly gone: readonly RemoteChange[];
 }
 
 /**
@@ -33,17 +35,41 @@ export interface PageResult {
  */
 export async function applyPage(deps: ApplyDeps, page: ChangePage): Promise<PageResult> {
   const applied: { change: RemoteChange; actions: RemoteAction[] }[] = [];
+  const gone: RemoteChange[] = [];
   for (const [index, change] of page.changes.entries()) {
     const later = page.changes.slice(index + 1);
     const view = await snapshot(deps, keysRead(change, later), [change, ...later]);
     const actions = reconcile(view, change, later, deps.context());
     const written = new Map<string, SyncedEntry>();
-    for (const action of actions) await execute(deps, written, action, view);
+    for (const action of actions) {
+      if ((await execute(deps, written, action, view)) === "gone") gone.push(change);
+    }
     await deps.store.commit([...written.values()], later.length === 0 ? page.cursor : undefined);
     applied.push({ change, actions });
   }
   if (page.changes.length === 0) await deps.store.commit([], page.cursor);
-  return { applied };
+  return { applied, gone };
+}
+
+/**
+ * A download that found no file is taken as "deleted since": the feed brings that delete later.
+ * If the file listing ever trails the change feed (read models updated without one transaction),
+ * the same answer could hide a file that exists. So once caught up, each such upsert whose path
+ * no later change has touched is fetched once more, and written if it is there now.
+ */
+export async function recheckGone(deps: ApplyDeps, changes: readonly RemoteChange[]): Promise<number> {
+  let fetched = 0;
+  for (const change of changes) {
+    const key = keyOf(change.path);
+    const entry = (await deps.store.getEntries([key])).get(key);
+    if (entry && entry.revision >= change.revision) continue;
+    const view: LocalView = { entry: () => entry, file: () => null };
+    const written = new Map<string, SyncedEntry>();
+    if ((await download(deps, change, view, (next) => written.set(next.pathKey, next))) === "gone") continue;
+    await deps.store.commit([...written.values()]);
+    fetched++;
+  }
+  return fetched;
 }
 
 /** Committed entries and the local copies for the paths reconcile reads. */
@@ -58,7 +84,12 @@ async function snapshot(deps: ApplyDeps, keys: readonly string[], changes: reado
   return { entry: (key) => entries.get(key), file: (key) => copies.get(key) ?? null };
 }
 
-async function execute(deps: ApplyDeps, written: Map<string, SyncedEntry>, action: RemoteAction, view: LocalView): Promise<void> {
+async function execute(
+  deps: ApplyDeps,
+  written: Map<string, SyncedEntry>,
+  action: RemoteAction,
+  view: LocalView,
+): Promise<"gone" | undefined> {
   const put = (entry: SyncedEntry) => written.set(entry.pathKey, entry);
   switch (action.type) {
     case "stale":
@@ -93,8 +124,7 @@ async function execute(deps: ApplyDeps, written: Map<string, SyncedEntry>, actio
       await preserve(deps, action.from);
       return;
     case "download":
-      await download(deps, action.change, view, put);
-      return;
+      return download(deps, action.change, view, put);
   }
 }
 
@@ -116,10 +146,10 @@ async function download(
   change: RemoteChange,
   view: LocalView,
   put: (entry: SyncedEntry) => void,
-): Promise<void> {
+): Promise<"gone" | undefined> {
   const remote = await deps.transfers.download(change.path, deps.signal);
   // Gone since: a later delete or move in the feed says so, and is applied in its turn.
-  if (remote === null) return;
+  if (remote === null) return "gone";
   const { meta } = remote;
   if (meta.revision < change.revision) throw new StaleReadError(change.path, change.revision, meta.revision);
 

@@ -152,4 +152,24 @@ describe("sync engine", () => {
     expect(contents).toEqual(["one's edit", "two's edit"]);
     expect([...expected.keys()].some((path) => path.includes("conflicted copy"))).toBe(true);
   });
+
+  it("fetches again, once caught up, a file the listing did not show yet", async () => {
+    const server = new FakeServer();
+    server.commit("/late.txt", text("listed late"), null);
+    const ports = server.client("mirror");
+    let lagging = 1;
+    const files = new MemoryFiles();
+    const engine = createSyncEngine({
+      ...ports,
+      // The file listing trails the change feed once: the first download finds nothing.
+      transfers: { ...ports.transfers, download: async (path) => (lagging-- > 0 ? null : ports.transfers.download(path)) },
+      store: new MemorySyncStore(),
+      files,
+      clientId: "mirror",
+      push: false,
+    });
+    engines.push(engine);
+    await engine.pullNow();
+    expect(files.bytes("/late.txt")).toEqual(text("listed late"));
+  });
 });

@@ -16,13 +16,14 @@ import {
   timer,
 } from "rxjs";
 import { cryptoRandom, type Random } from "../platform/index.ts";
-import { applyPage } from "./apply-page.ts";
+import { applyPage, recheckGone } from "./apply-page.ts";
 import { backoffDelay } from "./backoff.ts";
 import { coalescingLane } from "./lane.ts";
 import { LocalState } from "./local-state.ts";
 import type { ChangeFeed, FileCommands, LocalFiles, SyncStore, Transfers } from "./ports.ts";
 import { pushLocal } from "./push-local.ts";
 import { type AppliedChange, type SyncCounters, type SyncProgress, type SyncStatus, zeroCounters } from "./status.ts";
+import type { RemoteChange } from "./types.ts";
 
 export interface SyncEngineOptions {
   readonly feed: ChangeFeed;
@@ -219,12 +220,14 @@ export class SyncEngine {
     this.pulling = true;
     this.setStatus({ state: "pulling", error: null, retryInMs: null });
     this.counterValues.pulls++;
+    const gone: RemoteChange[] = [];
     try {
       for (;;) {
         this.abort.signal.throwIfAborted();
         const cursor = await this.options.store.readCursor();
         const page = await this.options.feed.changes(cursor, this.abort.signal);
         const result = await applyPage(this.deps(), page);
+        gone.push(...result.gone);
         this.counterValues.pages++;
         this.counterValues.changesApplied += result.applied.length;
         this.setStatus({ cursor: page.cursor });
@@ -233,6 +236,7 @@ export class SyncEngine {
         }
         if (!page.hasMore) break;
       }
+      if (gone.length > 0) await recheckGone(this.deps(), gone);
     } finally {
       this.pulling = false;
     }
