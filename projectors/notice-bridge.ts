@@ -106,9 +106,12 @@ export function createNoticeBridge(options: NoticeBridgeOptions): NoticeBridge {
     });
   };
 
+  let attempt = 0;
+
   async function announce(notices: readonly ChangeNotice[], upTo: LogPosition): Promise<void> {
     if (notices.length > 0) await bus.publish(notices);
     await readStore.setCheckpoint(name, upTo);
+    attempt = 0; // a failure after a healthy spell starts the backoff over
     update({ checkpoint: upTo, published: status.published + notices.length });
   }
 
@@ -148,7 +151,7 @@ export function createNoticeBridge(options: NoticeBridgeOptions): NoticeBridge {
   }
 
   async function run(signal: AbortSignal): Promise<void> {
-    let attempt = 0;
+    attempt = 0;
     while (!signal.aborted) {
       try {
         await follow(signal);

@@ -92,9 +92,11 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   let liveFrom: LogPosition | null = null;
   let rebuildUntil: LogPosition | null = null;
 
-  const stateNow = (): RunnerState => {
-    if (rebuildUntil !== null && isAfter(rebuildUntil, status.checkpoint)) return "rebuilding";
-    return isAfter(liveFrom, status.checkpoint) ? "catching-up" : "live";
+  let attempt = 0;
+
+  const stateAt = (checkpoint: LogPosition | null): RunnerState => {
+    if (rebuildUntil !== null && isAfter(rebuildUntil, checkpoint)) return "rebuilding";
+    return isAfter(liveFrom, checkpoint) ? "catching-up" : "live";
   };
 
   const refreshHead = async (): Promise<void> => {
@@ -118,10 +120,10 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       }
     }
     await readStore.applyBatch(projection, writes, last.position);
+    attempt = 0;
     meter.record(fresh.length);
-    status = { ...status, checkpoint: last.position };
     update({
-      state: stateNow(),
+      state: stateAt(last.position),
       checkpoint: last.position,
       head: isAfter(status.head, last.position) ? status.head : last.position,
       processed: status.processed + fresh.length,
@@ -160,19 +162,19 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   }
 
   async function run(signal: AbortSignal): Promise<void> {
-    let attempt = 0;
+    attempt = 0;
     while (!signal.aborted) {
       try {
         const checkpoint = await readStore.getCheckpoint(projection);
         update({ checkpoint });
         await refreshHead();
         liveFrom = status.head;
-        update({ state: stateNow() });
+        update({ state: stateAt(status.checkpoint) });
         if (attempt > 0) log.info({ projection, checkpoint, attempt }, "projector resumed from its checkpoint");
         await follow(signal);
-        attempt = 0;
       } catch (error) {
         if (signal.aborted) break;
+        // Reset by every successful commit, so a failure after a healthy spell starts the backoff over.
         attempt++;
         const delayMs = Math.round(retryDelay(attempt, retry));
         log.warn(
