@@ -4,7 +4,7 @@
  * the three parts on their own (reading the log, projecting, applying the writes), which shows
  * what bounds the runner.
  *
- *   npx tsx projectors/catch-up.bench.ts [events=200000] [batch=2000] [breakdown]
+ *   npx tsx projectors/catch-up.bench.ts [events=200000] [batch=5000] [breakdown]
  */
 import { join } from "node:path";
 import { openSqliteReadStore } from "../infra/sqlite/read-store.ts";
@@ -15,7 +15,7 @@ import { appendLog, openTempStores } from "./testing/sqlite.ts";
 import { workload } from "./testing/workload.ts";
 
 const events = Number(process.argv[2] ?? 200_000);
-const maxBatchEvents = Number(process.argv[3] ?? 2000);
+const maxBatchEvents = Number(process.argv[3] ?? 5000);
 const breakdown = process.argv.includes("breakdown");
 const rate = (n: number, ms: number): string => `${Math.round((n * 1000) / ms).toLocaleString("en")} events/s`;
 
