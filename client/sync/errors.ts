@@ -5,8 +5,3 @@ export class StaleReadError extends Error {
     super(`the server returned revision ${got} of ${path} while applying revision ${wanted}; will pull again`);
   }
 }
-
-/** The engine was asked to do something in a state that does not allow it. */
-export class SyncStateError extends Error {
-  override readonly name = "SyncStateError";
-}

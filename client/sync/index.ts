@@ -5,7 +5,7 @@
  */
 export { backoffDelay, RECONNECT_DELAYS_MS } from "./backoff.ts";
 export { createSyncEngine, SyncEngine, type SyncEngineOptions, SyncStoppedError } from "./engine.ts";
-export { StaleReadError, SyncStateError } from "./errors.ts";
+export { StaleReadError } from "./errors.ts";
 export { IndexedDbFiles, type IndexedDbFilesOptions } from "./indexeddb-files.ts";
 export { coalescingLane } from "./lane.ts";
 export { LocalFileError, MemoryFiles } from "./memory-files.ts";
