@@ -76,7 +76,11 @@ export const DeleteFileBody = Type.Object(
   { additionalProperties: false },
 );
 export const MoveFileBody = Type.Object(
-  { from: Type.String({ minLength: 1 }), to: Type.String({ minLength: 1 }) },
+  {
+    from: Type.String({ minLength: 1 }),
+    to: Type.String({ minLength: 1 }),
+    baseRevision: Type.Optional(Type.Union([Revision, Type.Null()])),
+  },
   { additionalProperties: false },
 );
 export const RestoreFileBody = Type.Object(

@@ -26,7 +26,7 @@ const MAX_CONFLICT_COPIES = 100;
 export async function moveFile(
   context: CommandContext,
   metadata: EventMetadata,
-  input: { from: string; to: string },
+  input: { from: string; to: string; baseRevision?: number | null },
 ): Promise<FileAnswer> {
   const from = unwrap(normalizePath(input.from));
   const to = unwrap(normalizePath(input.to));
@@ -47,7 +47,7 @@ export async function moveFile(
   const out = await context.handler.execute(
     fileAggregate,
     fileStream(namespace, pathKey(from)),
-    () => ({ type: "MoveOut" as const, data: { to } }),
+    () => ({ type: "MoveOut" as const, data: { to, baseRevision: input.baseRevision ?? null } }),
     metadata,
   );
   if (out.state.status !== "moved") throw new Error("a moved-out path must be in the moved state");

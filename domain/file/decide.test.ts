@@ -54,9 +54,12 @@ describe("file decider", () => {
     const state = given(commit("u1", null), commit("u2", 1));
     const stale = decideFile(state, { type: "DeleteFile", data: { baseRevision: 1 } });
     expect(stale.ok || stale.error.code).toBe("revision_conflict");
-    const moved = given(commit("u1", null), { type: "MoveOut", data: { to: "/b.txt" as NormalizedPath } });
+    const moved = given(commit("u1", null), { type: "MoveOut", data: { to: "/b.txt" as NormalizedPath, baseRevision: null } });
     expect(moved.status).toBe("moved");
-    expect(decideFile(moved, { type: "MoveOut", data: { to: "/b.txt" as NormalizedPath } })).toEqual({ ok: true, value: [] });
+    expect(decideFile(moved, { type: "MoveOut", data: { to: "/b.txt" as NormalizedPath, baseRevision: null } })).toEqual({
+      ok: true,
+      value: [],
+    });
     const restored = decideFile(moved, {
       type: "Restore",
       data: { fromRevision: 1, version: version("u1"), newFileId: "fresh" as FileId },
@@ -71,7 +74,7 @@ describe("file decider", () => {
     fc
       .option(fc.integer({ min: 1, max: 8 }), { nil: null })
       .map((baseRevision): FileCommand => ({ type: "DeleteFile", data: { baseRevision } })),
-    fc.constant<FileCommand>({ type: "MoveOut", data: { to: "/elsewhere.txt" as NormalizedPath } }),
+    fc.constant<FileCommand>({ type: "MoveOut", data: { to: "/elsewhere.txt" as NormalizedPath, baseRevision: null } }),
     fc.constant<FileCommand>({
       type: "MoveIn",
       data: { path, from: "/x.txt" as NormalizedPath, fileId: "f-moved" as FileId, version: version("m") },

@@ -20,7 +20,11 @@ export type FileCommand =
       };
     }
   | { readonly type: "DeleteFile"; readonly data: { readonly baseRevision: number | null } }
-  | { readonly type: "MoveOut"; readonly data: { readonly to: NormalizedPath } }
+  | {
+      readonly type: "MoveOut";
+      /** baseRevision, when given, must be the path's revision: never move bytes the mover has not seen. */
+      readonly data: { readonly to: NormalizedPath; readonly baseRevision: number | null };
+    }
   | {
       readonly type: "MoveIn";
       readonly data: {
@@ -78,6 +82,11 @@ export function decideFile(state: FileState, command: FileCommand): Result<FileE
     .with({ type: "MoveOut" }, ({ data }) => {
       if (state.status === "moved" && state.to === data.to) return ok<FileEvent[]>([]); // finishing a retried move
       if (state.status !== "live") return noLiveFile();
+      if (data.baseRevision !== null && data.baseRevision !== state.revision) {
+        return fail<FileEvent[]>("revision_conflict", `the file is at revision ${state.revision}, not ${data.baseRevision}`, {
+          currentRevision: state.revision,
+        });
+      }
       return ok<FileEvent[]>([
         { type: "FileMovedOut", data: { fileId: state.fileId, path: state.path, revision, ...state.version, to: data.to } },
       ]);

@@ -200,7 +200,7 @@ export function createSimulator(shape: WorkloadShape): { readonly log: LoggedEve
       );
       if (movedIn === null || movedIn.length === 0) return;
       // The move-out is appended first, as the command API does: a reader never sees one file at two paths.
-      writeFile(from, value(decideFile(source, { type: "MoveOut", data: { to } })) ?? []);
+      writeFile(from, value(decideFile(source, { type: "MoveOut", data: { to, baseRevision: null } })) ?? []);
       writeFile(to, movedIn);
     } else {
       const path = pathName(step.path % shape.paths);

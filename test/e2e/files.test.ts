@@ -78,6 +78,13 @@ describe("file commands, history and point-in-time state over HTTP", () => {
     const ontoCase = await server.api("POST", "/v1/files/move", { user, body: { from: "/m/a.txt", to: "/M/B.TXT" } });
     expectError(ontoCase, 409);
     expectError(await server.api("POST", "/v1/files/move", { user, body: { from: "/m/nope.txt", to: "/m/x.txt" } }), 404);
+    // A mover that has not seen the current revision moves nothing.
+    const stale = await server.api("POST", "/v1/files/move", {
+      user,
+      body: { from: "/m/a.txt", to: "/m/x.txt", baseRevision: 7 },
+    });
+    expectError(stale, 409);
+    expect(stale.body.error).toBe("revision_conflict");
 
     const moved = await server.api("POST", "/v1/files/move", {
       user,
