@@ -1,0 +1,87 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface WorkerMessage {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+export interface WorkerHandle {
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** The next message of `type` (messages that arrived earlier are kept until asked for). */
+  next<T extends WorkerMessage>(type: string, timeoutMs?: number): Promise<T>;
+  send(message: WorkerMessage): void;
+  /** Resolves with the exit code; rejects nothing. */
+  readonly exited: Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+/**
+ * A TypeScript worker in its own Node process (tsx loaded as an import hook, so the pid is the
+ * process doing the work, not a launcher). Input is passed as JSON in argv; results come back over
+ * the IPC channel. Used wherever a measurement must not share a CPU or a heap with the harness.
+ */
+export function startWorker(
+  file: string,
+  input: unknown,
+  options: { env?: Record<string, string>; execArgv?: string[]; quiet?: boolean } = {},
+): WorkerHandle {
+  const child = fork(join(BENCH_DIR, "workers", file), [JSON.stringify(input)], {
+    execArgv: ["--import", "tsx", ...(options.execArgv ?? [])],
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", options.quiet === false ? "inherit" : "ignore", "pipe", "ipc"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (data: Buffer) => {
+    stderr = (stderr + data.toString()).slice(-4000);
+  });
+  const inbox: WorkerMessage[] = [];
+  const waiting: { type: string; resolve: (message: WorkerMessage) => void }[] = [];
+  child.on("message", (message: WorkerMessage) => {
+    const waiter = waiting.findIndex((w) => w.type === message.type || message.type === "error");
+    if (waiter >= 0) waiting.splice(waiter, 1)[0]!.resolve(message);
+    else inbox.push(message);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const failure = (why: string) => new Error(`worker ${file} ${why}${stderr ? `:\n${stderr}` : ""}`);
+
+  return {
+    pid: child.pid ?? -1,
+    child,
+    next<T extends WorkerMessage>(type: string, timeoutMs = 30 * 60_000): Promise<T> {
+      const queued = inbox.findIndex((m) => m.type === type || m.type === "error");
+      const arrived =
+        queued >= 0
+          ? Promise.resolve(inbox.splice(queued, 1)[0]!)
+          : new Promise<WorkerMessage>((resolve) => waiting.push({ type, resolve }));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(failure(`sent no ${type} within ${timeoutMs} ms`)), timeoutMs);
+      });
+      const died = exited.then((code) => {
+        throw failure(`exited with ${code} before sending ${type}`);
+      });
+      return Promise.race([arrived, timeout, died]).then((message) => {
+        clearTimeout(timer);
+        if (message.type === "error") throw failure(`failed: ${String(message.message)}`);
+        return message as T;
+      });
+    },
+    send(message) {
+      child.send(message);
+    },
+    exited,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { PlannedChunk } from "../data/chunk-plan.ts";
+import { callApi, type Ticket } from "./api.ts";
+import { startWorker } from "./child.ts";
+import { freshNamespace } from "./ids.ts";
+import type { ProcessMemory } from "./memory.ts";
+import { profileArgs } from "./profile.ts";
+import type { ServerProcess } from "./server.ts";
+import { mibPerSecond } from "./stats.ts";
+
+/** Chunks in flight on both sides: the uploader's default, and the baseline's pool size. */
+export const UPLOAD_CONCURRENCY = 4;
+
+export interface UploadRun {
+  readonly namespace: string;
+  readonly ms: number;
+  readonly mibPerSecond: number;
+  readonly memory: ProcessMemory;
+}
+
+export interface ClientUploadRun extends UploadRun {
+  readonly bytesPut: number;
+  readonly counters: Record<string, number>;
+  readonly phasesStartedAtMs: Record<string, number>;
+  readonly outcome: { revision: number; size: number; contentHash: string };
+}
+
+/** The baseline: a ticket for the same chunks in a fresh namespace, then only the PUTs, timed in a worker. */
+export async function rawPut(server: ServerProcess, file: string, plan: readonly PlannedChunk[]): Promise<UploadRun> {
+  const namespace = freshNamespace("raw");
+  const token = await server.token(namespace);
+  const size = plan.reduce((sum, chunk) => sum + chunk.size, 0);
+  const ticket = await callApi<Ticket>(server.url, token, "POST", "/v1/uploads", {
+    path: "/large.bin",
+    size,
+    chunks: plan.map(({ index, size, sha256 }) => ({ index, size, sha256 })),
+  });
+  const puts = ticket.chunks.map((chunk) => {
+    if (!chunk.upload) throw new Error(`chunk ${chunk.index} is ${chunk.status} in a fresh namespace`);
+    return { offset: plan[chunk.index]!.offset, size: plan[chunk.index]!.size, put: chunk.upload };
+  });
+  const worker = startWorker("raw-put.ts", { file, puts, concurrency: UPLOAD_CONCURRENCY }, { execArgv: profileArgs("raw-put") });
+  const result = await worker.next<{ type: "result"; ms: number; bytes: number; memory: ProcessMemory }>("result");
+  await worker.exited;
+  return { namespace, ms: Math.round(result.ms), mibPerSecond: mibPerSecond(result.bytes, result.ms), memory: result.memory };
+}
+
+/** The real client library uploading `file` to `path` in `namespace` (fresh unless given). */
+export async function clientUpload(
+  server: ServerProcess,
+  file: string,
+  options: { namespace?: string; path?: string; baseRevision?: number | null; onStart?: (pid: number) => void } = {},
+): Promise<ClientUploadRun> {
+  const namespace = options.namespace ?? freshNamespace("client");
+  const token = await server.token(namespace);
+  const worker = startWorker(
+    "client-upload.ts",
+    {
+      url: server.url,
+      token,
+      file,
+      path: options.path ?? "/large.bin",
+      baseRevision: options.baseRevision ?? null,
+      concurrency: UPLOAD_CONCURRENCY,
+    },
+    { execArgv: profileArgs("client-upload") },
+  );
+  options.onStart?.(worker.pid);
+  const result = await worker.next<{
+    type: "result";
+    ms: number;
+    size: number;
+    counters: Record<string, number>;
+    phasesStartedAtMs: Record<string, number>;
+    outcome: { revision: number; size: number; contentHash: string };
+    memory: ProcessMemory;
+  }>("result");
+  await worker.exited;
+  return {
+    namespace,
+    ms: Math.round(result.ms),
+    mibPerSecond: mibPerSecond(result.size, result.ms),
+    memory: result.memory,
+    bytesPut: result.counters.bytesPut ?? 0,
+    counters: result.counters,
+    phasesStartedAtMs: result.phasesStartedAtMs,
+    outcome: result.outcome,
+  };
+}

@@ -1,0 +1,111 @@
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { chunkKey } from "../../domain/index.ts";
+import { createBlobFiles } from "../../infra/local-blobs/blob-files.ts";
+import { callApi, type Ticket } from "../harness/api.ts";
+import { startWorker } from "../harness/child.ts";
+import type { BenchContext } from "../harness/context.ts";
+import { freshNamespace } from "../harness/ids.ts";
+import { cpuSeconds } from "../harness/memory.ts";
+import { profileArgs } from "../harness/profile.ts";
+import type { Scenario } from "../harness/scenario.ts";
+import { type ServerProcess, startServer } from "../harness/server.ts";
+import { perSecond, round, type Summary } from "../harness/stats.ts";
+
+const WARMUP = 4;
+
+/**
+ * One open upload per client whose chunks are already in the local store's files, written through
+ * the store's own writer so they are verified on disk, but without the PUT route's storage
+ * notification (which would confirm them first and leave the client's confirms nothing to append).
+ */
+async function prepareUploads(context: BenchContext, server: ServerProcess) {
+  const blobs = createBlobFiles(join(server.dataDir, "blobs"));
+  const chunks = context.sizes.commandChunksPerClient;
+  return Promise.all(
+    Array.from({ length: context.sizes.commandClients }, async () => {
+      const namespace = freshNamespace("cmd");
+      const token = await server.token(namespace);
+      const bytes = Array.from({ length: chunks }, (_, i) => Buffer.from(`${namespace} chunk ${i} `.padEnd(256, ".")));
+      const specs = bytes.map((b, index) => ({ index, size: b.length, sha256: createHash("sha256").update(b).digest("hex") }));
+      const ticket = await callApi<Ticket>(server.url, token, "POST", "/v1/uploads", {
+        path: "/many-chunks.bin",
+        size: bytes.reduce((sum, b) => sum + b.length, 0),
+        chunks: specs,
+      });
+      for (const [i, spec] of specs.entries()) {
+        await blobs.write(chunkKey(namespace, spec.sha256), Readable.from([bytes[i]!]), { size: spec.size, sha256: spec.sha256 });
+      }
+      return { token, uploadId: ticket.uploadId, chunks };
+    }),
+  );
+}
+
+export const commandThroughput: Scenario = {
+  name: "command_throughput_ratio",
+  target: { op: ">=", value: 0.5, unit: "×" },
+  description:
+    "chunk confirmations/s through the HTTP API (64 concurrent clients, each confirming its own upload's chunks over keep-alive, " +
+    "load generator in its own process) ÷ raw single-event appends/s to a SQLite event store at the same concurrency",
+  async run(context) {
+    const { commandClients: clients, commandChunksPerClient: perClient } = context.sizes;
+    const rawWorker = startWorker(
+      "raw-append.ts",
+      { file: join(context.scratch, `raw-appends-${Date.now()}.db`), clients, appendsPerClient: perClient, warmup: WARMUP },
+      { execArgv: profileArgs("raw-append") },
+    );
+    const raw = await rawWorker.next<{ type: "result"; ms: number; appends: number; latencyMs: Summary }>("result");
+    await rawWorker.exited;
+
+    const server = await startServer(context.scratch, { execArgv: profileArgs("server-command") });
+    try {
+      const uploads = await prepareUploads(context, server);
+      context.log(`prepared ${uploads.length} uploads × ${perClient} stored, unconfirmed chunks`);
+      const load = startWorker(
+        "confirm-load.ts",
+        { url: server.url, clients: uploads, warmup: WARMUP },
+        {
+          execArgv: profileArgs("confirm-load"),
+        },
+      );
+      const serverCpuBefore = cpuSeconds(server.pid);
+      const http = await load.next<{
+        type: "result";
+        ms: number;
+        confirms: number;
+        latencyMs: Summary;
+        statuses: Record<string, number>;
+      }>("result");
+      const serverCpu = round(cpuSeconds(server.pid) - serverCpuBefore, 2);
+      await load.exited;
+      const confirmsPerSecond = perSecond(http.confirms, http.ms);
+      const appendsPerSecond = perSecond(raw.appends, raw.ms);
+      const ratio = round(confirmsPerSecond / appendsPerSecond);
+      return {
+        value: ratio,
+        unit: "×",
+        baseline: appendsPerSecond,
+        baselineUnit: "raw appends/s",
+        ratio,
+        detail: {
+          confirmsPerSecond,
+          appendsPerSecond,
+          concurrency: clients,
+          perClient: perClient - WARMUP,
+          warmupPerClient: WARMUP,
+          http: { confirms: http.confirms, ms: Math.round(http.ms), latencyMs: http.latencyMs, statuses: http.statuses },
+          serverCpuSecondsDuringLoad: serverCpu,
+          serverCpuShare: round(serverCpu / (http.ms / 1000), 2),
+          rawAppends: { appends: raw.appends, ms: Math.round(raw.ms), latencyMs: raw.latencyMs },
+          eachConfirm:
+            "auth (JWT), validation, read upload stream (state cache), stat of the stored chunk (size + recorded SHA-256), decide, append ChunkUploaded",
+          caveat:
+            "2 cores: the server and the load generator each get about one; the raw appends run alone in one process with group commit",
+        },
+      };
+    } finally {
+      await server.stop();
+    }
+  },
+};

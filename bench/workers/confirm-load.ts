@@ -1,0 +1,64 @@
+/**
+ * Load generator for chunk confirmations: each simulated client confirms its own upload's chunks
+ * one after another over a keep-alive connection, all clients at once. Its own process, so the
+ * server's event loop does not share a core with the requests' producer.
+ */
+import { Agent, request } from "node:http";
+import { summarize } from "../harness/stats.ts";
+import { finish, runWorker, workerInput } from "./protocol.ts";
+
+interface Input {
+  readonly url: string;
+  readonly clients: readonly { token: string; uploadId: string; chunks: number }[];
+  /** Confirms per client before the timed window opens (connections, JIT, caches warm). */
+  readonly warmup: number;
+}
+
+runWorker(async () => {
+  const { url, clients, warmup } = workerInput<Input>();
+  const { hostname, port } = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: clients.length });
+  const statuses: Record<number, number> = {};
+
+  const confirm = (token: string, uploadId: string, index: number) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          agent,
+          host: hostname,
+          port,
+          method: "POST",
+          path: `/v1/uploads/${uploadId}/chunks/${index}`,
+          headers: { authorization: `Bearer ${token}`, "ledgerbox-client-id": "bench-load", "content-length": 0 },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+
+  const run = async (from: number, to: (chunks: number) => number, latencies: number[] | null) =>
+    Promise.all(
+      clients.map(async ({ token, uploadId, chunks }) => {
+        for (let index = from; index < to(chunks); index++) {
+          const started = performance.now();
+          const status = await confirm(token, uploadId, index);
+          latencies?.push(performance.now() - started);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          if (status !== 200) throw new Error(`confirm ${uploadId}/${index} → ${status}`);
+        }
+      }),
+    );
+
+  await run(0, () => warmup, null);
+  const latencies: number[] = [];
+  const started = performance.now();
+  await run(warmup, (chunks) => chunks, latencies);
+  const ms = performance.now() - started;
+  agent.destroy();
+  await finish({ ms, confirms: latencies.length, latencyMs: summarize(latencies), statuses });
+});
