@@ -5,7 +5,7 @@ import { applyConditionalUpserts } from "./bulk.ts";
 import { COLLECTION_NAMES, type Collections, collectionsOf, createIndexes } from "./collections.ts";
 import { fileId, NO_POSITION } from "./documents.ts";
 import { toPortError } from "./errors.ts";
-import { compareKeys, prefixUpperBound } from "./key-range.ts";
+import { compareKeys, prefixUpperBound } from "../key-range.ts";
 import { toChange, toFile, toHistory, toUpload } from "./mapping.ts";
 import { stateAt } from "./state-at.ts";
 import { addWrite, emptyOps } from "./writes.ts";

@@ -1,6 +1,7 @@
 /**
- * SQLite compares TEXT as UTF-8 bytes, i.e. by code point; JavaScript's `<` compares UTF-16 code
- * units, which disagrees above U+FFFF. Every key comparison made outside SQL goes through here.
+ * SQLite, MongoDB and FerretDB compare strings as UTF-8 bytes, i.e. by code point; JavaScript's
+ * `<` compares UTF-16 code units, which disagrees above U+FFFF. Every read store's key comparison
+ * made outside its database goes through here, so all of them order paths the same way.
  */
 export const compareKeys = (a: string, b: string): number => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 
