@@ -208,3 +208,32 @@ describe("projection runner, live", () => {
     expect(runner.status().state).toBe("stopped");
   });
 });
+
+describe("projection runner, falling behind", () => {
+  it("reports catching-up, not live, when the read store cannot keep up with the appends", async () => {
+    const { eventStore, readStore } = await open();
+    const slow = new Proxy(readStore, {
+      get(target, property, receiver) {
+        if (property === "applyBatch") {
+          return async (...args: Parameters<typeof readStore.applyBatch>) => {
+            await new Promise((r) => setTimeout(r, 150));
+            return target.applyBatch(...args);
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const runner = track(createProjectionRunner({ eventStore, readStore: slow, maxBatchEvents: 20, statusIntervalMs: 50 }));
+    runner.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(runner.status().state).toBe("live");
+    await appendLog(eventStore, workload(300, 2));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(runner.status()).toMatchObject({ state: "catching-up" });
+    expect(runner.status().lag).toBeGreaterThan(0);
+    await runner.waitFor(await headOf(eventStore));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(runner.status()).toMatchObject({ state: "live", lag: 0 });
+  });
+});

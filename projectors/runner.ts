@@ -89,14 +89,17 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
 
   let running: { controller: AbortController; done: Promise<void>; timer: ReturnType<typeof setInterval> } | null = null;
   let meter = rateMeter();
-  let liveFrom: LogPosition | null = null;
+  // The head it must reach to count as live: the head when the run started, raised by the status
+  // tick whenever the runner has not reached, a tick later, a head it saw (it is falling behind).
+  let liveAt: LogPosition | null = null;
+  let headAtLastTick: LogPosition | null = null;
   let rebuildUntil: LogPosition | null = null;
 
   let attempt = 0;
 
   const stateAt = (checkpoint: LogPosition | null): RunnerState => {
     if (rebuildUntil !== null && isAfter(rebuildUntil, checkpoint)) return "rebuilding";
-    return isAfter(liveFrom, checkpoint) ? "catching-up" : "live";
+    return isAfter(liveAt, checkpoint) ? "catching-up" : "live";
   };
 
   const refreshHead = async (): Promise<void> => {
@@ -168,7 +171,8 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
         const checkpoint = await readStore.getCheckpoint(projection);
         update({ checkpoint });
         await refreshHead();
-        liveFrom = status.head;
+        liveAt = status.head;
+        headAtLastTick = status.head;
         update({ state: stateAt(status.checkpoint) });
         if (attempt > 0) log.info({ projection, checkpoint, attempt }, "projector resumed from its checkpoint");
         await follow(signal);
@@ -187,9 +191,21 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     }
   }
 
+  /**
+   * Every status interval: re-read the head (so lag shows even when nothing commits) and judge
+   * "live" by time, not by a distance whose unit differs per store: live means everything that was
+   * in the log one interval ago is served. Commit latency is far below the interval, so a steady
+   * stream of appends does not make the state flap.
+   */
   const tick = (): void => {
+    const seen = headAtLastTick;
     refreshHead()
-      .then(() => update({ eventsPerSecond: meter.perSecond() }))
+      .then(() => {
+        headAtLastTick = status.head;
+        if (isAfter(seen, status.checkpoint) && isAfter(seen, liveAt)) liveAt = seen;
+        const judged = status.state === "live" || status.state === "catching-up" || status.state === "rebuilding";
+        update({ eventsPerSecond: meter.perSecond(), ...(judged && running ? { state: stateAt(status.checkpoint) } : {}) });
+      })
       .catch(() => {
         // The run loop reports store failures; a missed head refresh only leaves the lag stale.
       });

@@ -10,8 +10,9 @@ export type RunnerStatus = {
   /** Checkpoint name in the ReadStore ("read-models"). */
   readonly projection: string;
   /**
-   * `catching-up` until the head seen when the run (re)started is reached, then `live`;
-   * `rebuilding` instead of both while a rebuild replays the log; `retrying` after a failure.
+   * `live` while everything that was in the log a status interval ago (1 s) is served, else
+   * `catching-up` (after a start, or when the store falls behind the appends); `rebuilding` instead
+   * of both while a rebuild replays the log; `retrying` after a failure until a commit succeeds.
    */
   readonly state: RunnerState;
   /** Position of the last event whose writes are committed: the read models serve up to here. */
