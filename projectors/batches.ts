@@ -6,8 +6,11 @@ export interface BatchOptions {
 }
 
 export interface Batches<T> {
-  /** The next batch (never empty); `null` once the source ended; rejects if the source failed. */
-  next(): Promise<T[] | null>;
+  /**
+   * The next batch (never empty) of at most `limit` items (default `maxItems`, never more);
+   * `null` once the source ended; rejects if the source failed.
+   */
+  next(limit?: number): Promise<T[] | null>;
   /** Stop reading. Abort the source's signal first so a pending read can finish. */
   close(): Promise<void>;
 }
@@ -83,23 +86,24 @@ export function batches<T>(source: AsyncIterable<T>, { maxItems, maxDelayMs }: B
   };
 
   return {
-    async next() {
+    async next(limit = maxItems) {
+      const size = Math.max(1, Math.min(maxItems, Math.floor(limit)));
       await waitUntil(1, null);
-      if (buffer.length < maxItems && !ended) {
+      if (buffer.length < size && !ended) {
         const age = Date.now() - oldestAt;
-        if (age < maxDelayMs) await waitUntil(maxItems, maxDelayMs - age);
+        if (age < maxDelayMs) await waitUntil(size, maxDelayMs - age);
       }
       if (buffer.length === 0) {
         if (failure) throw failure.error;
         return null;
       }
       let batch: T[];
-      if (buffer.length <= maxItems) {
+      if (buffer.length <= size) {
         batch = buffer;
         buffer = [];
       } else {
-        batch = buffer.slice(0, maxItems);
-        buffer = buffer.slice(maxItems);
+        batch = buffer.slice(0, size);
+        buffer = buffer.slice(size);
         oldestAt = Date.now();
       }
       if (wakeProducer && buffer.length < highWater) {

@@ -2,6 +2,7 @@ import { BehaviorSubject, type Observable, Subject } from "rxjs";
 import type { LogPosition } from "../domain/index.ts";
 import type { EventStore, ReadModelWrite, ReadStore, RecordedEvent } from "../infra/ports/index.ts";
 import { DEFAULT_RETRY, type RetryPolicy, retryDelay, sleep } from "./backoff.ts";
+import { initialBatchSize, nextBatchSize } from "./batch-size.ts";
 import { batches } from "./batches.ts";
 import { describeError, type ProjectorLog, silentLog } from "./log.ts";
 import { distance, isAfter } from "./positions.ts";
@@ -18,8 +19,14 @@ export interface RunnerOptions {
   readonly projection?: string;
   /** Maps one event to its writes; default: every read-model projection. */
   readonly project?: (event: RecordedEvent) => ReadModelWrite[];
-  /** Commit after this many events… (default 5000: one transaction, one fsync, per 5000 events in catch-up) */
+  /** Commit after at most this many events… (default 5000: one transaction, one fsync, per 5000 events in catch-up) */
   readonly maxBatchEvents?: number;
+  /**
+   * …fewer when the store is slow: the batch size adapts so a commit takes about this long
+   * (default 1000 ms), down to `minBatchEvents` (default 50).
+   */
+  readonly targetCommitMs?: number;
+  readonly minBatchEvents?: number;
   /** …or once the oldest uncommitted event has waited this long (default 10 ms). */
   readonly maxBatchDelayMs?: number;
   readonly retry?: RetryPolicy;
@@ -61,6 +68,12 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   const projection = options.projection ?? READ_MODELS;
   const project = options.project ?? projectReadModels;
   const maxItems = options.maxBatchEvents ?? 5000;
+  const sizing = {
+    max: maxItems,
+    min: Math.min(maxItems, options.minBatchEvents ?? 50),
+    targetMs: options.targetCommitMs ?? 1000,
+  };
+  let batchSize = initialBatchSize(sizing);
   const maxDelayMs = options.maxBatchDelayMs ?? 10;
   const retry = options.retry ?? DEFAULT_RETRY;
   const statusIntervalMs = options.statusIntervalMs ?? 1000;
@@ -151,11 +164,13 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     const source = batches(eventStore.subscribe(status.checkpoint, subscription.signal), { maxItems, maxDelayMs });
     try {
       for (;;) {
-        const batch = await source.next();
+        const batch = await source.next(batchSize);
         // Stopping wins over a batch already read: stop() (and a rebuild's reset after it) must not wait for more commits.
         if (signal.aborted) return;
         if (batch === null) throw new SubscriptionEnded("the event store subscription ended without being stopped");
+        const started = performance.now();
         await commit(batch);
+        batchSize = nextBatchSize(batchSize, batch.length, performance.now() - started, sizing);
       }
     } finally {
       subscription.abort();
