@@ -116,6 +116,12 @@ export function loadConfig(env: Env = process.env): Config {
     getUrlTtlSeconds: integer("LEDGERBOX_GET_URL_TTL_SECONDS", 3600, 1, 7 * 24 * 3600),
     heartbeatMs: integer("LEDGERBOX_SSE_HEARTBEAT_MS", 15_000, 100, 600_000),
   };
+  if (config.bus.kind === "memory" && roles.has("push-gateway") && !roles.has("projectors")) {
+    // The in-memory bus does not cross processes: such a gateway would never announce anything.
+    problems.push(
+      "LEDGERBOX_ROLE runs push-gateway without projectors; set KAFKA_BROKERS so notices reach it from the projectors' process",
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
