@@ -1,11 +1,11 @@
 import { MongoClient, MongoServerError } from "mongodb";
 import type { LogPosition } from "../../domain/index.ts";
+import { compareKeys, prefixUpperBound } from "../key-range.ts";
 import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
 import { applyConditionalUpserts } from "./bulk.ts";
 import { COLLECTION_NAMES, type Collections, collectionsOf, createIndexes } from "./collections.ts";
 import { fileId, NO_POSITION } from "./documents.ts";
 import { toPortError } from "./errors.ts";
-import { compareKeys, prefixUpperBound } from "../key-range.ts";
 import { toChange, toFile, toHistory, toUpload } from "./mapping.ts";
 import { stateAt } from "./state-at.ts";
 import { addWrite, emptyOps } from "./writes.ts";

@@ -1,7 +1,7 @@
 import type { LogPosition } from "../../domain/index.ts";
+import { compareKeys, prefixUpperBound } from "../key-range.ts";
 import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
 import { openDatabase, type SqliteDatabase, unavailable } from "./connection.ts";
-import { compareKeys, prefixUpperBound } from "../key-range.ts";
 import { READ_SQL, STATE_AT_EARLY_LIMIT } from "./read-queries.ts";
 import {
   type ChangeRow,
