@@ -1,3 +1,4 @@
+// biome-ignore lint/correctness/noUnusedImports: the import makes the module augmentation below resolve
 import type { FastifyRequest as _FastifyRequest } from "fastify";
 import { type Static, Type } from "typebox";
 import type { ClientId, Namespace, UserId } from "../../domain/index.ts";

@@ -14,6 +14,7 @@ export interface RunningLedgerbox {
   readonly ledgerbox: LedgerboxApp;
   token(user?: string, claims?: { ns?: string[]; admin?: boolean }): Promise<string>;
   /** fetch against the server with a token for `user` (default "alice") and JSON in/out. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert on arbitrary JSON answers field by field
   api(method: string, path: string, options?: ApiOptions): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
   /** Close and start again on the same data dir and settings (restart persistence). */
