@@ -1,23 +1,24 @@
 /**
- * `npm run bench [-- --quick] [--only a,b] [--profile] [--keep]`
+ * `npm run bench [-- --quick] [--only a,b] [--profile] [--keep] [--out name] [--render]`
  *
  * Runs each scenario next to its baseline in the same run, prints a table, and writes
- * bench/results/latest.{json,md,svg} (a run limited with --only writes partial.* instead, so the
- * committed figures always come from a complete run).
+ * bench/results/<out>.{json,md,svg}: `latest` for a complete run, `partial` for a run limited with
+ * --only (so committed figures always come from a complete run). `--render` rewrites the markdown
+ * and chart from an existing JSON (e.g. after editing bench/FINDINGS.md) without measuring.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_DIR } from "./harness/child.ts";
 import { createContext } from "./harness/context.ts";
 import { environment } from "./harness/environment.ts";
 import { enableProfiling } from "./harness/profile.ts";
-import { writeReports } from "./harness/report.ts";
-import { type ScenarioResult, verdictOf } from "./harness/result.ts";
+import { fromJson, writeReports } from "./harness/report.ts";
+import type { ScenarioResult } from "./harness/result.ts";
+import { runScenario } from "./harness/runner.ts";
 import { FULL, QUICK } from "./harness/sizes.ts";
-import { round } from "./harness/stats.ts";
 import { printTable } from "./harness/table.ts";
 import { SCENARIOS } from "./scenarios/index.ts";
 
@@ -27,10 +28,25 @@ const { values } = parseArgs({
     only: { type: "string" },
     profile: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    out: { type: "string" },
+    render: { type: "boolean", default: false },
   },
 });
 
+const resultsDir = join(BENCH_DIR, "results");
+const findingsFile = join(BENCH_DIR, "FINDINGS.md");
+const notes = () => (existsSync(findingsFile) ? [readFileSync(findingsFile, "utf8").trim()] : []);
 const names = values.only?.split(",").map((name) => name.trim()) ?? null;
+const out = values.out ?? (names === null ? "latest" : "partial");
+
+if (values.render) {
+  const { results, run } = fromJson(readFileSync(join(resultsDir, `${out}.json`), "utf8"));
+  await writeReports(resultsDir, results, run as Parameters<typeof writeReports>[2], notes(), out);
+  printTable(results);
+  console.log(`re-rendered ${join(resultsDir, out)}.{md,svg}`);
+  process.exit(0);
+}
+
 const unknown = names?.filter((name) => !SCENARIOS.some((s) => s.name === name)) ?? [];
 if (unknown.length > 0) {
   console.error(`unknown scenario ${unknown.join(", ")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}`);
@@ -48,44 +64,7 @@ console.error(`ledgerbox bench (${mode}) on ${env.cores} × ${env.cpu}, Node ${e
 
 const results: ScenarioResult[] = [];
 try {
-  for (const scenario of selected) {
-    console.error(`▶ ${scenario.name}: ${scenario.description}`);
-    const t = performance.now();
-    const loadBefore = loadavg()[0]!;
-    let result: ScenarioResult;
-    try {
-      const measured = await scenario.run(context);
-      const seconds = Math.round((performance.now() - t) / 100) / 10;
-      // Other work on the machine shows up in tail latencies first; the report says how busy it was.
-      const load = { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2), cores: cpus().length };
-      result = {
-        name: scenario.name,
-        target: scenario.target,
-        ...measured,
-        detail: { ...measured.detail, loadAverage1m: load },
-        verdict: verdictOf(measured.value, scenario.target),
-        seconds,
-      };
-    } catch (error) {
-      const seconds = Math.round((performance.now() - t) / 100) / 10;
-      console.error(error);
-      const message = error instanceof Error ? error.message : String(error);
-      result = {
-        name: scenario.name,
-        target: scenario.target,
-        value: null,
-        unit: scenario.target.unit,
-        baseline: null,
-        baselineUnit: "",
-        ratio: null,
-        detail: { error: message },
-        verdict: "error",
-        seconds,
-      };
-    }
-    console.error(`  ${result.verdict}: ${result.value} ${result.unit} (${result.seconds} s)`);
-    results.push(result);
-  }
+  for (const scenario of selected) results.push(await runScenario(scenario, context));
 } finally {
   if (!values.keep) await rm(scratch, { recursive: true, force: true });
 }
@@ -95,19 +74,16 @@ console.log("");
 printTable(results);
 console.log(`\nwall time ${Math.round(wallSeconds)} s (${mode})`);
 
-const resultsDir = join(BENCH_DIR, "results");
 await mkdir(resultsDir, { recursive: true });
-const findingsFile = join(BENCH_DIR, "FINDINGS.md");
-const notes = existsSync(findingsFile) ? [readFileSync(findingsFile, "utf8").trim()] : [];
-const command = `npm run bench${values.quick ? " -- --quick" : ""}${names ? ` ${values.quick ? "" : "-- "}--only ${names.join(",")}` : ""}`;
+const flags = [values.quick ? "--quick" : null, names ? `--only ${names.join(",")}` : null].filter(Boolean);
 const run = {
-  command,
+  command: `npm run bench${flags.length > 0 ? ` -- ${flags.join(" ")}` : ""}`,
   mode,
   startedAt: startedAt.toISOString(),
   wallSeconds,
   environment: env,
   descriptions: Object.fromEntries(selected.map((s) => [s.name, s.description])),
 } as const;
-await writeReports(resultsDir, results, run, notes, names === null ? "latest" : "partial");
-console.log(`wrote ${join(resultsDir, names === null ? "latest" : "partial")}.{json,md,svg}`);
+await writeReports(resultsDir, results, run, notes(), out);
+console.log(`wrote ${join(resultsDir, out)}.{json,md,svg}`);
 process.exit(0);

@@ -4,14 +4,16 @@ import { BENCH_DIR } from "./child.ts";
 
 let enabled = false;
 
-/** `--profile`: every worker and server child writes a V8 CPU profile to bench/results/profiles/. */
+/** `--profile`: every worker and server child writes V8 CPU profiles to bench/results/profiles/<name>-<time>/. */
 export function enableProfiling(): void {
   enabled = true;
 }
 
 export function profileArgs(name: string): string[] {
   if (!enabled) return [];
-  const dir = join(BENCH_DIR, "results", "profiles");
+  // A directory per process and V8's default file names: tsx's loader thread writes a profile too,
+  // and one fixed name would let it overwrite the main thread's.
+  const dir = join(BENCH_DIR, "results", "profiles", `${name}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
-  return ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+  return ["--cpu-prof", `--cpu-prof-dir=${dir}`];
 }

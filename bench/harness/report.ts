@@ -5,6 +5,7 @@ import type { ScenarioResult } from "./result.ts";
 import { attainmentChart } from "./svg.ts";
 
 export interface RunInfo {
+  readonly [key: string]: unknown;
   readonly command: string;
   readonly mode: "quick" | "full";
   readonly startedAt: string;
@@ -76,4 +77,29 @@ export async function writeReports(
     join(dir, `${base}.svg`),
     attainmentChart(results, `Ledgerbox benchmarks (${run.mode}, ${run.startedAt.slice(0, 10)})`),
   );
+}
+
+/** Reads a written report back (for `--render`: new findings or chart without measuring again). */
+export function fromJson(text: string): { results: ScenarioResult[]; run: RunInfo } {
+  const parsed = JSON.parse(text) as {
+    run: RunInfo;
+    scenarios: { name: string; value: number | null; unit: string; baseline: number | null; detail: Record<string, unknown> }[];
+  };
+  const results = parsed.scenarios.map(({ name, value, unit, baseline, detail }) => {
+    const { baselineUnit, ratio, target, verdict, seconds, environment: _environment, ...rest } = detail;
+    return {
+      name,
+      value,
+      unit,
+      baseline,
+      baselineUnit: String(baselineUnit ?? ""),
+      ratio: typeof ratio === "number" ? ratio : null,
+      target: target as ScenarioResult["target"],
+      verdict: verdict as ScenarioResult["verdict"],
+      seconds: Number(seconds),
+      detail: rest,
+    };
+  });
+  const environment = (parsed.scenarios[0]?.detail.environment ?? {}) as Record<string, unknown>;
+  return { results, run: { ...parsed.run, environment } };
 }

@@ -46,6 +46,8 @@ export async function startServer(
       if (worker.child.exitCode !== null) return;
       worker.send({ type: "stop" });
       await Promise.race([worker.next("stopped", 60_000).catch(() => undefined), worker.exited]);
+      // It exits by itself once stopped (writing a CPU profile on the way out, when profiling).
+      await Promise.race([worker.exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
       await worker.kill();
     },
   };

@@ -10,6 +10,7 @@ interface Rate {
   readonly events: number;
   readonly ms: number;
   readonly eventsPerSecond: number;
+  readonly cpuMs: number;
 }
 
 export const catchup: Scenario = {
@@ -42,6 +43,11 @@ export const catchup: Scenario = {
         catchup: result.catchup,
         rawReadAll: result.raw,
         rawReadAllPage500: result.rawPage500,
+        // Events per CPU second: steadier than wall-clock rates on a shared machine.
+        eventsPerCpuSecond: {
+          catchup: Math.round((result.catchup.events * 1000) / result.catchup.cpuMs),
+          rawReadAll: Math.round((result.raw.events * 1000) / result.raw.cpuMs),
+        },
         stores: "SQLite event store → SQLite read store (files, changes, history, uploads), memory bus",
       },
     };

@@ -54,3 +54,28 @@ for (const [name, t] of [...byArea].sort((a, b) => b[1] - a[1]).slice(0, 20)) co
 console.log("\nby function (self):");
 for (const [name, t] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 25)))
   console.log(`${pct(t)}  ${name}`);
+
+// Inclusive time (self + everything called), each function counted once per stack so recursion does not inflate it.
+const parent = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+const inclusive = new Map<string, number>();
+const keyOf = (id: number) => {
+  const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+  const where = url.replace(/^file:\/\/\/work\/main\//, "").replace(/^.*node_modules\//, "");
+  return `${functionName || "(anonymous)"} ${where}:${lineNumber + 1}`;
+};
+for (const [id, time] of self) {
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const key = keyOf(at);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + time);
+  }
+}
+console.log("\nby function (inclusive, ours only):");
+for (const [name, t] of [...inclusive]
+  .filter(([name]) => /\s(domain|command-api|query-api|projectors|infra|client)\//.test(name))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, Number(topArg ?? 25)))
+  console.log(`${pct(t)}  ${name}`);

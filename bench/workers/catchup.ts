@@ -22,6 +22,7 @@ runWorker(async () => {
 
   /** The rate a consumer gets from the store alone: sequential pages, rows decoded, nothing done with them. */
   const readRate = async (pageSize: number) => {
+    const cpu = process.cpuUsage();
     const started = performance.now();
     let after: LogPosition | null = null;
     let events = 0;
@@ -32,7 +33,13 @@ runWorker(async () => {
       after = page.at(-1)!.position;
     }
     const ms = performance.now() - started;
-    return { events, ms: Math.round(ms), eventsPerSecond: Math.round((events * 1000) / ms) };
+    const used = process.cpuUsage(cpu);
+    return {
+      events,
+      ms: Math.round(ms),
+      eventsPerSecond: Math.round((events * 1000) / ms),
+      cpuMs: Math.round((used.user + used.system) / 1000),
+    };
   };
   await readRate(2000); // warms the page cache, so both sides read from memory
   const raw2000 = await readRate(2000);
@@ -40,10 +47,18 @@ runWorker(async () => {
 
   const readStore = openSqliteReadStore(join(dir, `read-models-${Date.now()}.db`));
   const bus = createMemoryBus();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const projectors = startProjectors({ eventStore, readStore, bus });
+  // A projector that failed and retried would make a slow figure look like a slow projector.
+  const failures: string[] = [];
+  const watch = projectors.status$.subscribe((s) => {
+    if (s.state === "retrying" && s.lastError && failures.at(-1) !== s.lastError) failures.push(s.lastError);
+  });
   await projectors.waitFor(head);
+  watch.unsubscribe();
   const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
   const status = projectors.status();
   await projectors.stop();
   await Promise.all([bus.close(), readStore.close(), eventStore.close()]);
@@ -54,6 +69,8 @@ runWorker(async () => {
       eventsPerSecond: Math.round((status.processed * 1000) / ms),
       batches: status.batches,
       lag: status.lag,
+      failures,
+      cpuMs: Math.round((used.user + used.system) / 1000),
     },
     raw: raw2000,
     rawPage500: raw500,

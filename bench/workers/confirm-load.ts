@@ -12,23 +12,28 @@ interface Input {
   readonly clients: readonly { token: string; uploadId: string; chunks: number }[];
   /** Confirms per client before the timed window opens (connections, JIT, caches warm). */
   readonly warmup: number;
+  /**
+   * Instead of confirming, send this many requests per client to a cheap route at the same
+   * concurrency: the HTTP floor, i.e. what the server answers per second before any command work.
+   */
+  readonly floor?: { readonly method: "GET"; readonly path: string; readonly requests: number };
 }
 
 runWorker(async () => {
-  const { url, clients, warmup } = workerInput<Input>();
+  const { url, clients, warmup, floor } = workerInput<Input>();
   const { hostname, port } = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: clients.length });
   const statuses: Record<number, number> = {};
 
-  const confirm = (token: string, uploadId: string, index: number) =>
+  const call = (token: string, method: string, path: string) =>
     new Promise<number>((resolve, reject) => {
       const req = request(
         {
           agent,
           host: hostname,
           port,
-          method: "POST",
-          path: `/v1/uploads/${uploadId}/chunks/${index}`,
+          method,
+          path,
           headers: { authorization: `Bearer ${token}`, "ledgerbox-client-id": "bench-load", "content-length": 0 },
         },
         (res) => {
@@ -46,10 +51,12 @@ runWorker(async () => {
       clients.map(async ({ token, uploadId, chunks }) => {
         for (let index = from; index < to(chunks); index++) {
           const started = performance.now();
-          const status = await confirm(token, uploadId, index);
+          const status = floor
+            ? await call(token, floor.method, floor.path)
+            : await call(token, "POST", `/v1/uploads/${uploadId}/chunks/${index}`);
           latencies?.push(performance.now() - started);
           statuses[status] = (statuses[status] ?? 0) + 1;
-          if (status !== 200) throw new Error(`confirm ${uploadId}/${index} → ${status}`);
+          if (status !== 200) throw new Error(`${floor ? floor.path : `confirm ${uploadId}/${index}`} → ${status}`);
         }
       }),
     );
@@ -57,7 +64,7 @@ runWorker(async () => {
   await run(0, () => warmup, null);
   const latencies: number[] = [];
   const started = performance.now();
-  await run(warmup, (chunks) => chunks, latencies);
+  await run(warmup, (chunks) => (floor ? warmup + floor.requests : chunks), latencies);
   const ms = performance.now() - started;
   agent.destroy();
   await finish({ ms, confirms: latencies.length, latencyMs: summarize(latencies), statuses });

@@ -45,9 +45,11 @@ runWorker(async () => {
     );
   await run(0, warmup, null);
   const latencies: number[] = [];
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await run(warmup, appendsPerClient, latencies);
   const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
   await store.close();
-  await finish({ ms, appends: latencies.length, latencyMs: summarize(latencies) });
+  await finish({ ms, appends: latencies.length, latencyMs: summarize(latencies), cpuMs: (used.user + used.system) / 1000 });
 });
