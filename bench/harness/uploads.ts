@@ -48,7 +48,14 @@ export async function rawPut(server: ServerProcess, file: string, plan: readonly
 export async function clientUpload(
   server: ServerProcess,
   file: string,
-  options: { namespace?: string; path?: string; baseRevision?: number | null; onStart?: (pid: number) => void } = {},
+  options: {
+    namespace?: string;
+    path?: string;
+    baseRevision?: number | null;
+    onStart?: (pid: number) => void;
+    concurrency?: number;
+    keepBytes?: number;
+  } = {},
 ): Promise<ClientUploadRun> {
   const namespace = options.namespace ?? freshNamespace("client");
   const token = await server.token(namespace);
@@ -60,7 +67,8 @@ export async function clientUpload(
       file,
       path: options.path ?? "/large.bin",
       baseRevision: options.baseRevision ?? null,
-      concurrency: UPLOAD_CONCURRENCY,
+      concurrency: options.concurrency ?? UPLOAD_CONCURRENCY,
+      ...(options.keepBytes === undefined ? {} : { keepBytes: options.keepBytes }),
     },
     { execArgv: profileArgs("client-upload") },
   );

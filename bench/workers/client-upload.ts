@@ -19,6 +19,8 @@ interface Input {
   readonly baseRevision?: number | null;
   /** Omitted: the uploader's default, as every client gets it. */
   readonly concurrency?: number;
+  /** Omitted: the uploader's default (experiments only: bench/tools/upload-variants.ts). */
+  readonly keepBytes?: number;
 }
 
 runWorker(async () => {
@@ -31,6 +33,7 @@ runWorker(async () => {
     db: store.db,
     platform,
     ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }),
+    ...(input.keepBytes === undefined ? {} : { keepBytes: input.keepBytes }),
   });
   const source = await fileSource(input.file);
   const started = performance.now();
