@@ -50,7 +50,9 @@ export async function apiErrorFrom(response: Response, what: string): Promise<Ap
       if (typeof record.error === "string") code = record.error;
       if (typeof record.message === "string") detail = record.message;
     } catch {
-      // not JSON: keep the text
+      // Not JSON. S3-style stores answer XML: keep its <Code> so callers can tell errors apart.
+      const xmlCode = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1];
+      if (xmlCode) code = xmlCode;
     }
   }
   const message = `${what} failed: ${response.status} ${code}${detail ? `: ${detail}` : ""}`;

@@ -95,3 +95,13 @@ describe("retry policy", () => {
     ).rejects.toThrow(/abort/i);
   });
 });
+
+describe("bytes changed in transit", () => {
+  it("a store refusing a chunk's digest or length is retried; other 4xx are not", () => {
+    for (const code of ["sha256_mismatch", "size_mismatch", "XAmzContentChecksumMismatch", "BadDigest"]) {
+      expect(isTransient(new ApiError(400, code, code, null, null, null))).toBe(true);
+    }
+    expect(isTransient(new ApiError(400, "invalid_manifest", "x", null, null, null))).toBe(false);
+    expect(isTransient(new ApiError(403, "SignatureDoesNotMatch", "x", null, null, null))).toBe(false);
+  });
+});

@@ -28,11 +28,27 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof NetworkError) return true;
   if (error instanceof ApiError) {
     return (
-      error.status === 408 || error.status === 429 || error.status >= 500 || (error.status === 409 && error.code === "contention")
+      error.status === 408 ||
+      error.status === 429 ||
+      error.status >= 500 ||
+      (error.status === 409 && error.code === "contention") ||
+      CHANGED_IN_TRANSIT.has(error.code)
     );
   }
   return false;
 }
+
+/**
+ * A store refusing a chunk's digest or length: the client hashed and measured those bytes itself,
+ * so they changed on the way, and sending them again is the cure (local store and S3/MinIO codes).
+ */
+const CHANGED_IN_TRANSIT = new Set([
+  "sha256_mismatch",
+  "size_mismatch",
+  "XAmzContentChecksumMismatch",
+  "BadDigest",
+  "IncompleteBody",
+]);
 
 export const defaultRetryPolicy: RetryPolicy = {
   delays: DEFAULT_RETRY_DELAYS,
