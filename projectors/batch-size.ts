@@ -20,7 +20,8 @@ export interface BatchSizing {
 export function nextBatchSize(current: number, committed: number, durationMs: number, sizing: BatchSizing): number {
   let next = current;
   if (committed > 0 && durationMs > sizing.targetMs) {
-    next = Math.max(current / 2, (committed * sizing.targetMs) / durationMs);
+    // A slow commit never grows the size, even when the batch held more than `current` events.
+    next = Math.min(current, Math.max(current / 2, (committed * sizing.targetMs) / durationMs));
   } else if (committed >= current && durationMs < sizing.targetMs / 2) {
     next = current * 2;
   }
