@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { buildApp, type LedgerboxApp } from "../../infra/app.ts";
 import { loadConfig } from "../../infra/config.ts";
 import { signToken } from "../../infra/dev-auth.ts";
+import { jsonApi } from "./json-api.ts";
 
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnop";
 
@@ -56,30 +57,7 @@ export async function startLedgerbox(env: Record<string, string> = {}, dataDir?:
     dataDir: dir,
     ledgerbox,
     token,
-    async api(method, path, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      const bearer = options.token === undefined ? await token(options.user ?? "alice", { admin: true }) : options.token;
-      if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
-      if (options.namespace) headers["ledgerbox-namespace"] = options.namespace;
-      if (options.clientId) headers["ledgerbox-client-id"] = options.clientId;
-      let body: string | undefined;
-      if (options.rawBody !== undefined) {
-        body = options.rawBody;
-        headers["content-type"] ??= "application/json";
-      } else if (options.body !== undefined) {
-        body = JSON.stringify(options.body);
-        headers["content-type"] = "application/json";
-      }
-      const response = await fetch(`${url}${path}`, { method, headers, body });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === "" ? null : JSON.parse(text);
-      } catch {
-        // not JSON; keep the text
-      }
-      return { status: response.status, body: parsed, headers: response.headers };
-    },
+    api: jsonApi(url, token),
     async close() {
       await ledgerbox.close();
     },

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LedgerboxApp } from "../../infra/app.ts";
 import { signToken } from "../../infra/dev-auth.ts";
-import type { ApiOptions, RunningLedgerbox } from "./ledgerbox.ts";
+import { jsonApi } from "./json-api.ts";
+import type { RunningLedgerbox } from "./ledgerbox.ts";
 import { TEST_SECRET } from "./ledgerbox.ts";
 import { REPO_ROOT } from "./stack-env.ts";
 
@@ -51,30 +52,7 @@ export function httpLedgerbox(
       throw new Error(`the server at ${url} runs in another process; it has no in-process app`);
     },
     token,
-    async api(method: string, path: string, options: ApiOptions = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      const bearer = options.token === undefined ? await token(options.user ?? "alice", { admin: true }) : options.token;
-      if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
-      if (options.namespace) headers["ledgerbox-namespace"] = options.namespace;
-      if (options.clientId) headers["ledgerbox-client-id"] = options.clientId;
-      let body: string | undefined;
-      if (options.rawBody !== undefined) {
-        body = options.rawBody;
-        headers["content-type"] ??= "application/json";
-      } else if (options.body !== undefined) {
-        body = JSON.stringify(options.body);
-        headers["content-type"] = "application/json";
-      }
-      const response = await fetch(`${url}${path}`, { method, headers, body, signal: AbortSignal.timeout(15_000) });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === "" ? null : JSON.parse(text);
-      } catch {
-        // not JSON; keep the text
-      }
-      return { status: response.status, body: parsed, headers: response.headers };
-    },
+    api: jsonApi(url, token),
     close: () => lifecycle.close(),
     restart: () => lifecycle.restart(),
   };
