@@ -22,15 +22,15 @@ export interface WorkerHandle {
 
 /**
  * A TypeScript worker in its own Node process (tsx loaded as an import hook, so the pid is the
- * process doing the work, not a launcher). Input is passed as JSON in argv; results come back over
- * the IPC channel. Used wherever a measurement must not share a CPU or a heap with the harness.
+ * process doing the work, not a launcher). Input and results travel over the IPC channel. Used
+ * wherever a measurement must not share a CPU or a heap with the harness.
  */
 export function startWorker(
   file: string,
   input: unknown,
   options: { env?: Record<string, string>; execArgv?: string[]; quiet?: boolean } = {},
 ): WorkerHandle {
-  const child = fork(join(BENCH_DIR, "workers", file), [JSON.stringify(input)], {
+  const child = fork(join(BENCH_DIR, "workers", file), [], {
     execArgv: ["--import", "tsx", ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ["ignore", options.quiet === false ? "inherit" : "ignore", "pipe", "ipc"],
@@ -47,6 +47,7 @@ export function startWorker(
     else inbox.push(message);
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.send({ type: "input", input });
   const failure = (why: string) => new Error(`worker ${file} ${why}${stderr ? `:\n${stderr}` : ""}`);
 
   return {

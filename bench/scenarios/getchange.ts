@@ -59,6 +59,11 @@ export const getchange: Scenario = {
         cursor = page.cursor;
         cursors.push(cursor);
       }
+      if (changes < context.sizes.getchangeFiles) {
+        throw new Error(
+          `the change feed holds ${changes} changes, expected ${context.sizes.getchangeFiles}: projections not caught up`,
+        );
+      }
       // The cursor a page before the end: its page holds the newest 500 changes.
       const recent = cursors.at(-2) ?? null;
       const fromStart: number[] = [];

@@ -16,7 +16,7 @@ interface Input {
 }
 
 runWorker(async () => {
-  const { eventsFile, dir } = workerInput<Input>();
+  const { eventsFile, dir } = await workerInput<Input>();
   const eventStore = openSqliteEventStore(eventsFile);
   const head = (await eventStore.headPosition()) as LogPosition;
 

@@ -24,7 +24,7 @@ interface Input {
 }
 
 runWorker(async () => {
-  const input = workerInput<Input>();
+  const input = await workerInput<Input>();
   const platform = defaultPlatform();
   const api = createApi({ baseUrl: input.url, token: input.token, clientId: "bench-client", fetch: platform.fetch });
   const store = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, name: "bench" });

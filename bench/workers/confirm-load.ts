@@ -20,7 +20,7 @@ interface Input {
 }
 
 runWorker(async () => {
-  const { url, clients, warmup, floor } = workerInput<Input>();
+  const { url, clients, warmup, floor } = await workerInput<Input>();
   const { hostname, port } = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: clients.length });
   const statuses: Record<number, number> = {};

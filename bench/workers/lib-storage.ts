@@ -24,7 +24,7 @@ interface Input {
 }
 
 runWorker(async () => {
-  const { file, key, queueSize, partSize, s3 } = workerInput<Input>();
+  const { file, key, queueSize, partSize, s3 } = await workerInput<Input>();
   const client = new S3Client({
     region: s3.region,
     forcePathStyle: s3.forcePathStyle,

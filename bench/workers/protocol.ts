@@ -1,10 +1,17 @@
 import { processMemory } from "../harness/memory.ts";
 
-/** Worker side of harness/child.ts: input from argv, messages over IPC. */
-export function workerInput<T>(): T {
-  const raw = process.argv[2];
-  if (raw === undefined) throw new Error("worker started without input");
-  return JSON.parse(raw) as T;
+/**
+ * Worker side of harness/child.ts: the input arrives as the first IPC message (argv would cap it at
+ * 128 KiB, less than the presigned URLs of a 1 GiB file), results go back the same way.
+ */
+export function workerInput<T>(): Promise<T> {
+  return new Promise((resolve, reject) => {
+    if (!process.send) return reject(new Error("not started with an IPC channel"));
+    process.once("message", (message: { type: string; input?: unknown }) => {
+      if (message.type === "input") resolve(message.input as T);
+      else reject(new Error(`expected the input message first, got ${message.type}`));
+    });
+  });
 }
 
 export function send(type: string, body: Record<string, unknown> = {}): Promise<void> {

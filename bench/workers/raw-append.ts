@@ -17,7 +17,7 @@ interface Input {
 }
 
 runWorker(async () => {
-  const { file, clients, appendsPerClient, warmup } = workerInput<Input>();
+  const { file, clients, appendsPerClient, warmup } = await workerInput<Input>();
   const store = openSqliteEventStore(file);
   const revisions = new Array<number | "no_stream">(clients).fill("no_stream");
   const append = (client: number, index: number) => {

@@ -13,7 +13,7 @@ interface Input {
 }
 
 runWorker(async () => {
-  const { file, puts, concurrency } = workerInput<Input>();
+  const { file, puts, concurrency } = await workerInput<Input>();
   const source = await fileSource(file);
   let next = 0;
   let bytes = 0;

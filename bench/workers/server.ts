@@ -14,7 +14,7 @@ interface Input {
 }
 
 runWorker(async () => {
-  const { env } = workerInput<Input>();
+  const { env } = await workerInput<Input>();
   const config = loadConfig({ LEDGERBOX_HOST: "127.0.0.1", LEDGERBOX_PORT: "0", LEDGERBOX_LOG_LEVEL: "warn", ...env });
   const ledgerbox = await buildApp(config, { logger: false });
   await ledgerbox.app.listen({ host: config.host, port: 0 });
