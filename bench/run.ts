@@ -75,7 +75,11 @@ printTable(results);
 console.log(`\nwall time ${Math.round(wallSeconds)} s (${mode})`);
 
 await mkdir(resultsDir, { recursive: true });
-const flags = [values.quick ? "--quick" : null, names ? `--only ${names.join(",")}` : null].filter(Boolean);
+const flags = [
+  values.quick ? "--quick" : null,
+  names ? `--only ${names.join(",")}` : null,
+  values.out ? `--out ${values.out}` : null,
+].filter(Boolean);
 const run = {
   command: `npm run bench${flags.length > 0 ? ` -- ${flags.join(" ")}` : ""}`,
   mode,

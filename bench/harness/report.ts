@@ -36,7 +36,7 @@ export function toJson(results: readonly ScenarioResult[], run: RunInfo): string
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
 
-export function toMarkdown(results: readonly ScenarioResult[], run: RunInfo, notes: readonly string[]): string {
+export function toMarkdown(results: readonly ScenarioResult[], run: RunInfo, notes: readonly string[], base = "latest"): string {
   const lines = [
     "# Ledgerbox benchmarks — latest run",
     "",
@@ -44,7 +44,7 @@ export function toMarkdown(results: readonly ScenarioResult[], run: RunInfo, not
       `${run.environment.cores} × ${run.environment.cpu}, Node ${run.environment.node}, commit ${run.environment.commit}` +
       `${run.environment.dirtyTree ? " (working tree had uncommitted changes by others)" : ""}.`,
     "",
-    "![value relative to target](latest.svg)",
+    `![value relative to target](${base}.svg)`,
     "",
     `| ${HEADER.join(" | ")} |`,
     `| ${HEADER.map(() => "---").join(" | ")} |`,
@@ -60,7 +60,7 @@ export function toMarkdown(results: readonly ScenarioResult[], run: RunInfo, not
   for (const r of results) {
     lines.push(`### ${r.name}`, "", "```json", JSON.stringify(r.detail, null, 2), "```", "");
   }
-  lines.push("Full figures: [`latest.json`](latest.json).", "");
+  lines.push(`Full figures: [\`${base}.json\`](${base}.json).`, "");
   return lines.join("\n");
 }
 
@@ -72,7 +72,7 @@ export async function writeReports(
   base = "latest",
 ): Promise<void> {
   await writeFile(join(dir, `${base}.json`), toJson(results, run));
-  await writeFile(join(dir, `${base}.md`), toMarkdown(results, run, notes).replaceAll("latest.", `${base}.`));
+  await writeFile(join(dir, `${base}.md`), toMarkdown(results, run, notes, base));
   await writeFile(
     join(dir, `${base}.svg`),
     attainmentChart(results, `Ledgerbox benchmarks (${run.mode}, ${run.startedAt.slice(0, 10)})`),
