@@ -8,12 +8,7 @@ LB_TAG=stack
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL=(kafka minio ferretdb)
-services=("$@")
-((${#services[@]})) || services=("${ALL[@]}")
-for s in "${services[@]}"; do
-  [[ " ${ALL[*]} " == *" $s "* ]] || die "unknown service '$s' (known: ${ALL[*]})"
-done
+select_services "$@"
 
 # In parallel: Kafka's controlled shutdown alone takes a few seconds.
 declare -A jobs=()
@@ -28,7 +23,7 @@ done
 ((${#failed[@]} == 0)) || die "failed to stop: ${failed[*]}"
 
 # With nothing left running, the env file would only point at dead ports.
-for s in "${ALL[@]}"; do
+for s in "${ALL_SERVICES[@]}"; do
   if bash "$LB_LOCAL_DIR/$s.sh" status >/dev/null 2>&1; then
     log "stopped: ${services[*]} ($s still running; $LB_ENV_FILE kept)"
     exit 0

@@ -209,3 +209,15 @@ go_env() {
 # content_hash FILE...: short hash naming a build by its inputs, so an edited
 # source or pom gets a fresh build instead of a stale cached one.
 content_hash() { cat "$@" | sha256sum | cut -c1-12; }
+
+# The services named on the command line (default: all), each checked against the known ones;
+# up.sh and down.sh take the same arguments. Sets the global array `services`.
+ALL_SERVICES=(kafka minio ferretdb)
+select_services() {
+  services=("$@")
+  ((${#services[@]})) || services=("${ALL_SERVICES[@]}")
+  local s
+  for s in "${services[@]}"; do
+    [[ " ${ALL_SERVICES[*]} " == *" $s "* ]] || die "unknown service '$s' (known: ${ALL_SERVICES[*]})"
+  done
+}

@@ -24,12 +24,7 @@ LB_TAG=stack
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL=(kafka minio ferretdb)
-services=("$@")
-((${#services[@]})) || services=("${ALL[@]}")
-for s in "${services[@]}"; do
-  [[ " ${ALL[*]} " == *" $s "* ]] || die "unknown service '$s' (known: ${ALL[*]})"
-done
+select_services "$@"
 
 command -v node >/dev/null || die "node is not installed"
 start=$SECONDS
