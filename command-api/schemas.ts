@@ -22,10 +22,30 @@ export const StartUploadBody = Type.Object(
     baseRevision: Type.Optional(Type.Union([Revision, Type.Null()])),
     contentHash: Type.Optional(Sha256),
     uploadId: Type.Optional(Type.String({ pattern: UPLOAD_ID_PATTERN })),
+    manifestComplete: Type.Optional(
+      Type.Boolean({
+        description:
+          "false: `chunks` are only the first part of the manifest (`size` is still the whole file's); the rest follow through POST /v1/uploads/{uploadId}/manifest. Default true.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type StartUploadBody = Static<typeof StartUploadBody>;
+
+export const ManifestPartBody = Type.Object(
+  {
+    from: Type.Integer({
+      minimum: 0,
+      maximum: MAX_CHUNKS,
+      description: "index of the part's first chunk: the number of chunks declared before it (a retried part repeats it)",
+    }),
+    chunks: Type.Array(ChunkDeclaration, { maxItems: MAX_CHUNKS }),
+    manifestComplete: Type.Boolean({ description: "true on the last part; chunk sizes must then add up to the upload's size" }),
+    contentHash: Type.Optional(Sha256),
+  },
+  { additionalProperties: false },
+);
 
 export const PresignedRequest = Type.Object({
   method: Type.String(),
@@ -47,8 +67,12 @@ export const UploadTicket = Type.Object({
   path: Type.String(),
   status: Type.String(),
   expiresAt: Type.String(),
-  contentHash: Type.String(),
-  chunks: Type.Array(ChunkInstruction),
+  contentHash: Type.String({ description: "empty while the manifest is open" }),
+  manifestComplete: Type.Boolean(),
+  next: Type.Integer({ description: "chunks declared so far: where the next manifest part starts" }),
+  chunks: Type.Array(ChunkInstruction, {
+    description: "every declared chunk; in the answer to a manifest part, only that part's chunks",
+  }),
 });
 
 export const UploadParams = Type.Object({ uploadId: Type.String({ pattern: UPLOAD_ID_PATTERN }) });

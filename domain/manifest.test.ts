@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Sha256Hex } from "./ids.ts";
-import { contentHashPreimage, MAX_CHUNK_BYTES, MAX_CHUNKS, validateManifest } from "./manifest.ts";
+import { contentHashPreimage, MAX_CHUNK_BYTES, MAX_CHUNKS, validateChunkList, validateManifest } from "./manifest.ts";
 
 const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
 const chunkList = fc.array(fc.record({ size: fc.integer({ min: 1, max: MAX_CHUNK_BYTES }), sha256: hex }), { maxLength: 20 });
@@ -30,6 +30,18 @@ describe("chunk manifests", () => {
     expect(tooMany.ok || tooMany.error.code).toBe("too_large");
     expect(validateManifest(1.5, []).ok).toBe(false);
     expect(validateManifest(0, []).ok).toBe(true);
+  });
+
+  it("a first part of an open manifest stays short of size; listed from a later index, a part keeps its indexes", () => {
+    const sha = "a".repeat(64);
+    expect(validateManifest(5, [{ index: 0, size: 2, sha256: sha }], false).ok).toBe(true);
+    expect(validateManifest(2, [{ index: 0, size: 2, sha256: sha }], false).ok).toBe(false);
+    expect(validateManifest(5, [], false).ok).toBe(true);
+    expect(validateChunkList([{ index: 3, size: 2, sha256: sha }], 3)).toEqual({
+      ok: true,
+      value: { chunks: [{ index: 3, size: 2, sha256: sha }], bytes: 2 },
+    });
+    expect(validateChunkList([{ index: 0, size: 2, sha256: sha }], 3).ok).toBe(false);
   });
 
   it("the content-hash preimage is the digests' bytes in order", () => {

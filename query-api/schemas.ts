@@ -98,7 +98,11 @@ export const UploadStatus = Type.Object({
   path: Type.String(),
   status: Type.Union([Type.Literal("open"), Type.Literal("completed"), Type.Literal("aborted"), Type.Literal("expired")]),
   size: Type.Integer(),
-  contentHash: Type.String(),
+  manifestComplete: Type.Boolean({
+    description: "false while manifest parts may still follow (POST /v1/uploads/{uploadId}/manifest)",
+  }),
+  next: Type.Integer({ description: "chunks declared so far: where the next manifest part starts" }),
+  contentHash: Type.String({ description: "empty while the manifest is open" }),
   expiresAt: Type.String(),
   result: Type.Union([Type.Any(), Type.Null()]),
   chunks: Type.Array(

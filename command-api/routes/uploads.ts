@@ -3,10 +3,19 @@ import { Type } from "typebox";
 import type { UploadId } from "../../domain/index.ts";
 import { ErrorBody, errorResponses } from "../../infra/ports/index.ts";
 import { type CommandContext, metadataFor } from "../context.ts";
-import { ChunkConfirmation, ChunkParams, CompletionResult, StartUploadBody, UploadParams, UploadTicket } from "../schemas.ts";
+import {
+  ChunkConfirmation,
+  ChunkParams,
+  CompletionResult,
+  ManifestPartBody,
+  StartUploadBody,
+  UploadParams,
+  UploadTicket,
+} from "../schemas.ts";
 import { abortUpload } from "../uploads/abort.ts";
 import { completeUpload } from "../uploads/complete.ts";
 import { confirmChunk } from "../uploads/confirm.ts";
+import { addManifestPart } from "../uploads/manifest-part.ts";
 import { startUpload } from "../uploads/start.ts";
 
 /** A 10,000-chunk manifest is about 1.2 MB of JSON; anything much larger is not a manifest. */
@@ -31,6 +40,23 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ context: CommandContext }
       const ticket = await startUpload(context, request.ctx, request.body);
       return reply.code(201).send(ticket);
     },
+  );
+
+  app.post(
+    "/v1/uploads/:uploadId/manifest",
+    {
+      bodyLimit: MANIFEST_BODY_LIMIT,
+      schema: {
+        tags: ["uploads"],
+        summary: "Declare the next part of an open manifest: presigned URLs for its missing chunks",
+        description:
+          "`from` is the index of the part's first chunk. The same part again is answered again and appends nothing; a part that skips indexes answers 409 chunks_missing, one that contradicts declared chunks (or extends a complete manifest) 409 upload_exists; both carry `next`, where the server's manifest ends.",
+        params: UploadParams,
+        body: ManifestPartBody,
+        response: { 200: UploadTicket, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request) => addManifestPart(context, request.ctx, request.params.uploadId as UploadId, request.body),
   );
 
   app.post(

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import {
+  type ChunkSpec,
   chunkKey,
   DomainFailure,
   isUploadId,
@@ -24,6 +25,8 @@ export interface StartUploadInput {
   readonly contentHash?: string;
   /** Optional client-chosen id, so a create retried after a lost reply is the same upload. */
   readonly uploadId?: string;
+  /** False: `chunks` are only the first part; the rest follow through `addManifestPart`. */
+  readonly manifestComplete?: boolean;
 }
 
 export interface ChunkInstruction {
@@ -39,7 +42,11 @@ export interface UploadTicket {
   readonly path: string;
   readonly status: string;
   readonly expiresAt: string;
+  /** Empty while the manifest is open. */
   readonly contentHash: string;
+  readonly manifestComplete: boolean;
+  /** Index the next manifest part starts at: how many chunks are declared. */
+  readonly next: number;
   readonly chunks: ChunkInstruction[];
 }
 
@@ -51,12 +58,13 @@ export async function startUpload(
   input: StartUploadInput,
 ): Promise<UploadTicket> {
   const path = unwrap(normalizePath(input.path));
-  const manifest = unwrap(validateManifest(input.size, input.chunks));
-  const contentHash = contentHashOf(manifest.chunks);
-  if (input.contentHash !== undefined && input.contentHash !== contentHash) {
+  const complete = input.manifestComplete ?? true;
+  const manifest = unwrap(validateManifest(input.size, input.chunks, complete));
+  const contentHash = complete ? checkedContentHash(manifest.chunks, input.contentHash) : "";
+  if (!complete && input.contentHash !== undefined) {
     throw new DomainFailure({
-      code: "content_hash_mismatch",
-      message: `contentHash ${input.contentHash} does not match the chunks' content hash ${contentHash}`,
+      code: "invalid_manifest",
+      message: "contentHash can only be checked against a complete manifest: send it with the last manifest part",
     });
   }
   if (input.uploadId !== undefined && !isUploadId(input.uploadId)) {
@@ -91,15 +99,36 @@ export async function startUpload(
   return ticketFor(context, outcome.state, now);
 }
 
-/** What a client needs to (re)send the chunks still missing: fresh presigned URLs each time. */
-export async function ticketFor(context: CommandContext, state: UploadState, now: Date): Promise<UploadTicket> {
+/** The server's content hash of the whole manifest, checked against the one a client sent, if any. */
+export function checkedContentHash(chunks: readonly ChunkSpec[], claimed: string | undefined): string {
+  const contentHash = contentHashOf(chunks);
+  if (claimed !== undefined && claimed !== contentHash) {
+    throw new DomainFailure({
+      code: "content_hash_mismatch",
+      message: `contentHash ${claimed} does not match the chunks' content hash ${contentHash}`,
+    });
+  }
+  return contentHash;
+}
+
+/**
+ * What a client needs to (re)send the chunks still missing: fresh presigned URLs each time. `from`
+ * and `count` narrow the answer to one manifest part, so declaring a part costs that part's URLs.
+ */
+export async function ticketFor(
+  context: CommandContext,
+  state: UploadState,
+  now: Date,
+  part: { readonly from: number; readonly count: number } | null = null,
+): Promise<UploadTicket> {
   if (state.status === "none") throw new DomainFailure({ code: "upload_not_found", message: "no such upload" });
   const urlTtl = Math.max(
     1,
     Math.min(context.settings.putUrlTtlSeconds, Math.floor((Date.parse(state.expiresAt) - now.getTime()) / 1000)),
   );
+  const listed = part === null ? state.chunks : state.chunks.slice(part.from, part.from + part.count);
   const chunks = await Promise.all(
-    state.chunks.map(async (chunk): Promise<ChunkInstruction> => {
+    listed.map(async (chunk): Promise<ChunkInstruction> => {
       const status = state.chunkStatus[chunk.index] ?? "missing";
       const base = { index: chunk.index, sha256: chunk.sha256, size: chunk.size, status };
       if (status !== "missing" || state.status !== "open") return base;
@@ -117,6 +146,8 @@ export async function ticketFor(context: CommandContext, state: UploadState, now
     status: state.status,
     expiresAt: state.expiresAt,
     contentHash: state.contentHash,
+    manifestComplete: state.manifestComplete,
+    next: state.chunks.length,
     chunks,
   };
 }

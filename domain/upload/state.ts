@@ -16,6 +16,10 @@ interface UploadFacts {
   readonly chunkStatus: readonly ChunkStatus[];
   readonly baseRevision: number | null;
   readonly expiresAt: string;
+  /** False while more manifest parts may follow; `chunks` then holds the parts declared so far. */
+  readonly manifestComplete: boolean;
+  /** When the upload began; null for uploads started before this was recorded. */
+  readonly startedAt: string | null;
 }
 
 export type UploadState =
@@ -29,6 +33,14 @@ export const initialUploadState: UploadState = { status: "none" };
 export const missingChunks = (state: UploadFacts): number[] =>
   state.chunkStatus.flatMap((status, index) => (status === "missing" ? [index] : []));
 
+/** Bytes of the chunks declared so far. */
+export const declaredBytes = (state: UploadFacts): number => state.chunks.reduce((sum, chunk) => sum + chunk.size, 0);
+
+const statusesOf = (chunks: readonly ChunkSpec[], presentIndexes: readonly number[]): ChunkStatus[] => {
+  const present = new Set(presentIndexes);
+  return chunks.map((chunk): ChunkStatus => (present.has(chunk.index) ? "present" : "missing"));
+};
+
 /** Expiry is a reading of the state at a time, not an event: nothing has to fire at expiry. */
 export const isExpired = (state: UploadState, now: string): boolean =>
   state.status === "open" && Date.parse(now) >= Date.parse(state.expiresAt);
@@ -36,8 +48,7 @@ export const isExpired = (state: UploadState, now: string): boolean =>
 export function evolveUpload(state: UploadState, event: UploadEvent): UploadState {
   return match(event)
     .with({ type: "UploadStarted" }, ({ data }) => {
-      const present = new Set(data.present);
-      const chunkStatus = data.chunks.map((chunk): ChunkStatus => (present.has(chunk.index) ? "present" : "missing"));
+      const chunkStatus = statusesOf(data.chunks, data.present);
       return {
         status: "open" as const,
         uploadId: data.uploadId,
@@ -49,6 +60,18 @@ export function evolveUpload(state: UploadState, event: UploadEvent): UploadStat
         chunkStatus,
         baseRevision: data.baseRevision,
         expiresAt: data.expiresAt,
+        manifestComplete: data.manifestComplete ?? true,
+        startedAt: data.startedAt ?? null,
+      };
+    })
+    .with({ type: "ManifestPartAdded" }, ({ data }) => {
+      if (state.status === "none" || data.from !== state.chunks.length) return state;
+      return {
+        ...state,
+        chunks: [...state.chunks, ...data.chunks],
+        chunkStatus: [...state.chunkStatus, ...statusesOf(data.chunks, data.present)],
+        manifestComplete: data.manifestComplete,
+        contentHash: data.contentHash,
       };
     })
     .with({ type: "ChunkUploaded" }, ({ data }) => {

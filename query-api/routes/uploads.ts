@@ -44,6 +44,9 @@ export const uploadStatusRoutes: FastifyPluginAsyncTypebox<{ context: QueryConte
         path: upload.path,
         status,
         size: upload.size,
+        // The domain keeps an open manifest short of `size`, so chunk sizes reaching it is completeness.
+        manifestComplete: upload.chunks.reduce((sum, chunk) => sum + chunk.size, 0) === upload.size,
+        next: upload.chunks.length,
         contentHash: upload.contentHash,
         expiresAt: upload.expiresAt,
         result: upload.result,
