@@ -108,10 +108,72 @@ describe("blob files", () => {
     await files.write(b.key, body(b.bytes), b);
     const record = join(dir, "ns", "chunks", `.${b.sha256}.sha256`);
     await rm(record);
-    expect(await files.stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+    // A restarted store: nothing verified in memory, so the record is all it has.
+    const restarted = createBlobFiles(dir);
+    expect(await restarted.stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
     expect(await readFile(record, "utf8")).toBe(`${b.sha256} ${b.size}\n`);
     await writeFile(record, `${"0".repeat(64)} 1\n`);
-    expect(await files.stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+    expect(await createBlobFiles(dir).stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+  });
+
+  describe("verified digests kept in memory", () => {
+    // Past the filesystem's timestamp granularity, so a change made now has a new mtime and ctime.
+    const laterTick = () => new Promise((resolve) => setTimeout(resolve, 25));
+
+    test("a blob written or verified here is not read from its record again while it is unchanged", async () => {
+      const b = blob();
+      await files.write(b.key, body(b.bytes), b);
+      const record = join(dir, "ns", "chunks", `.${b.sha256}.sha256`);
+      await rm(record);
+      expect(await files.stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+      await expect(readFile(record)).rejects.toThrow(/ENOENT/);
+    });
+
+    test("a blob deleted from under a cached digest is reported missing, and can be stored again", async () => {
+      const b = blob();
+      await files.write(b.key, body(b.bytes), b);
+      expect(await files.stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+      await rm(keyPath(dir, b.key));
+      expect(await files.stat(b.key)).toBeNull();
+      expect(await files.write(b.key, body(b.bytes), b)).toBe("created");
+      expect(await files.stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+    });
+
+    test("a blob altered in place under a cached digest is hashed again and reported as it now is", async () => {
+      const b = blob();
+      await files.write(b.key, body(b.bytes), b);
+      expect(await files.stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+      await laterTick();
+      const corrupted = Buffer.from(b.bytes);
+      corrupted[0] = (corrupted[0] ?? 0) ^ 0xff;
+      await writeFile(keyPath(dir, b.key), corrupted);
+      expect(await files.stat(b.key)).toEqual({ size: b.size, sha256: sha256Hex(corrupted) });
+      // The record now says what the file holds, for this store and a restarted one alike.
+      expect(await createBlobFiles(dir).stat(b.key)).toEqual({ size: b.size, sha256: sha256Hex(corrupted) });
+    });
+
+    test("a blob replaced by another file (truncated, or a new inode) is not taken for the verified one", async () => {
+      const b = blob();
+      await files.write(b.key, body(b.bytes), b);
+      expect(await files.stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+      await laterTick();
+      await writeFile(keyPath(dir, b.key), b.bytes.subarray(0, 10));
+      expect(await files.stat(b.key)).toEqual({ size: 10, sha256: sha256Hex(b.bytes.subarray(0, 10)) });
+      await laterTick();
+      const other = new Uint8Array(randomBytes(b.size));
+      await rm(keyPath(dir, b.key));
+      await writeFile(keyPath(dir, b.key), other);
+      expect(await files.stat(b.key)).toEqual({ size: b.size, sha256: sha256Hex(other) });
+    });
+
+    test("with the cache off, every stat reads the files", async () => {
+      const uncached = createBlobFiles(dir, { cachedDigests: 0 });
+      const b = blob();
+      await uncached.write(b.key, body(b.bytes), b);
+      await rm(join(dir, "ns", "chunks", `.${b.sha256}.sha256`));
+      expect(await uncached.stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+      expect(await readFile(join(dir, "ns", "chunks", `.${b.sha256}.sha256`), "utf8")).toBe(`${b.sha256} ${b.size}\n`);
+    });
   });
 
   test("missing keys and folders are not blobs", async () => {
