@@ -4,10 +4,15 @@ import fp from "fastify-plugin";
 import { errors as joseErrors, jwtVerify } from "jose";
 import { type ClientId, isClientId, isNamespace, type Namespace, type UserId } from "../domain/index.ts";
 import type { RequestContext } from "../infra/ports/index.ts";
+import { type TokenClaims, VerifiedTokens } from "./verified-tokens.ts";
 
 export interface AuthOptions {
   /** HS256 key (LEDGERBOX_AUTH_SECRET). */
   readonly secret: string;
+  /** How many verified tokens to remember (verified-tokens.ts); 0 checks every signature. */
+  readonly cachedTokens?: number;
+  /** Clock in epoch milliseconds for the remembered tokens' exp/nbf; tests move it. */
+  readonly now?: () => number;
 }
 
 declare module "fastify" {
@@ -30,12 +35,6 @@ export class AuthError extends Error {
   }
 }
 
-interface Claims {
-  sub?: unknown;
-  ns?: unknown;
-  admin?: unknown;
-}
-
 /**
  * Every /v1 route needs `Authorization: Bearer <JWT>` (HS256). The namespace comes from the
  * `Ledgerbox-Namespace` header, defaulting to the user's own; a user may always use the
@@ -51,10 +50,24 @@ const auth: FastifyPluginAsync<AuthOptions> = async (app, options) => {
     false,
     ["verify"],
   );
+  const now = options.now ?? Date.now;
+  const tokens = new VerifiedTokens(options.cachedTokens ?? 10_000, now);
+  const verify = async (token: string): Promise<TokenClaims> => {
+    const known = tokens.get(token);
+    if (known) return known;
+    try {
+      const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"], currentDate: new Date(now()) });
+      tokens.set(token, payload);
+      return payload;
+    } catch (error) {
+      const expired = error instanceof joseErrors.JWTExpired;
+      throw new AuthError(401, "unauthorized", expired ? "the token has expired" : "the token is not valid");
+    }
+  };
   app.decorateRequest("ctx", null as unknown as RequestContext);
   app.addHook("onRequest", async (request) => {
     if (!request.url.startsWith("/v1/") || request.routeOptions.config.public) return;
-    request.ctx = await authenticate(request, key);
+    request.ctx = await authenticate(request, verify);
     if (request.routeOptions.config.admin && !request.ctx.isAdmin) {
       throw new AuthError(403, "forbidden", "this route needs an admin token (claim admin: true)");
     }
@@ -64,17 +77,11 @@ const auth: FastifyPluginAsync<AuthOptions> = async (app, options) => {
 /** Registered at the root (not encapsulated) so every route group sees `request.ctx`. */
 export const authPlugin = fp(auth, { name: "ledgerbox-auth" });
 
-async function authenticate(request: FastifyRequest, key: CryptoKey): Promise<RequestContext> {
+async function authenticate(request: FastifyRequest, verify: (token: string) => Promise<TokenClaims>): Promise<RequestContext> {
   const header = request.headers.authorization;
   const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : null;
   if (!token) throw new AuthError(401, "unauthorized", "send Authorization: Bearer <token>");
-  let claims: Claims;
-  try {
-    ({ payload: claims } = await jwtVerify(token, key, { algorithms: ["HS256"] }));
-  } catch (error) {
-    const expired = error instanceof joseErrors.JWTExpired;
-    throw new AuthError(401, "unauthorized", expired ? "the token has expired" : "the token is not valid");
-  }
+  const claims = await verify(token);
   if (typeof claims.sub !== "string" || claims.sub === "")
     throw new AuthError(401, "unauthorized", "the token has no subject (sub)");
   const user = claims.sub;
