@@ -30,22 +30,26 @@ const track = (runner: ProjectionRunner): ProjectionRunner => {
 const headOf = async (store: EventStore): Promise<LogPosition> => (await store.headPosition())!;
 
 /** Positions whose writes each applied batch carried: every event must appear in exactly one. */
+/** The positions each applied batch carries, sorted within the batch. */
 const positionsOf = (flaky: FlakyReadStore): string[] =>
-  flaky.applied.flatMap(({ writes }) => [
-    ...new Set(
-      writes.map((w) =>
-        w.kind === "file.put"
-          ? w.file.position
-          : w.kind === "change.add"
-            ? w.change.position
-            : w.kind === "history.add"
-              ? w.entry.position
-              : w.kind === "upload.put"
-                ? w.upload.position
-                : w.position,
+  flaky.applied.flatMap(({ writes }) =>
+    [
+      ...new Set(
+        writes.map((w) =>
+          w.kind === "file.put"
+            ? w.file.position
+            : w.kind === "change.add"
+              ? w.change.position
+              : w.kind === "history.add"
+                ? w.entry.position
+                : w.kind === "upload.put"
+                  ? w.upload.position
+                  : w.position,
+        ),
       ),
-    ),
-  ]);
+      // Merged writes of a batch (coalesceWrites) need not come in position order; batches must.
+    ].sort(),
+  );
 
 describe("projection runner on SQLite", () => {
   it("projects events appended before and after it starts, and ends live with no lag", async () => {

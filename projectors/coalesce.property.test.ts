@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReadModelWrite, ReadStore, RecordedEvent } from "../infra/ports/index.ts";
+import { openSqliteReadStore } from "../infra/sqlite/read-store.ts";
+import { coalesceWrites } from "./coalesce.ts";
+import { projectReadModels } from "./projections/index.ts";
+import { MemoryReadStore } from "./testing/memory-read-store.ts";
+import { recorded } from "./testing/recorded.ts";
+import { snapshot } from "./testing/snapshot.ts";
+import { arbitraryStep, type LoggedEvent, simulate } from "./testing/workload.ts";
+
+const toRecorded = (log: readonly LoggedEvent[]): RecordedEvent[] =>
+  log.map(({ event, metadata }, i) => recorded(event, i + 1, metadata));
+
+/** Cuts `events` into consecutive batches at the given (sorted, deduplicated) offsets. */
+function split<T>(events: readonly T[], cuts: readonly number[]): T[][] {
+  const at = [...new Set(cuts.map((c) => c % (events.length + 1)))].sort((a, b) => a - b);
+  const out: T[][] = [];
+  let from = 0;
+  for (const to of [...at, events.length]) {
+    if (to > from) out.push(events.slice(from, to));
+    from = Math.max(from, to);
+  }
+  return out;
+}
+
+const writesOf = (batch: readonly RecordedEvent[]): ReadModelWrite[] => batch.flatMap(projectReadModels);
+
+async function applyAll(store: ReadStore, batches: readonly RecordedEvent[][], coalesce: boolean): Promise<void> {
+  for (const batch of batches) {
+    if (batch.length === 0) continue;
+    const writes = writesOf(batch);
+    await store.applyBatch("p", coalesce ? coalesceWrites(writes) : writes, batch.at(-1)!.position);
+  }
+}
+
+const arbitraryRun = fc.record({
+  steps: fc.array(arbitraryStep, { minLength: 1, maxLength: 60 }),
+  cuts: fc.array(fc.nat(), { maxLength: 8 }),
+  replayCuts: fc.array(fc.nat(), { maxLength: 8 }),
+  crashAfter: fc.nat(),
+  appliedBeforeCrash: fc.nat(),
+});
+
+describe("coalesceWrites (property)", () => {
+  it("leaves the read models exactly as applying every write one by one, however the log is batched", async () => {
+    await fc.assert(
+      fc.asyncProperty(arbitraryRun, async ({ steps, cuts }) => {
+        const log = simulate(steps);
+        const events = toRecorded(log);
+        const plain = new MemoryReadStore();
+        const merged = new MemoryReadStore();
+        await applyAll(plain, split(events, cuts), false);
+        await applyAll(merged, split(events, cuts), true);
+        expect(await snapshot(merged, log)).toEqual(await snapshot(plain, log));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("a store without transactions that crashed mid-batch converges when the replay is batched differently", async () => {
+    await fc.assert(
+      fc.asyncProperty(arbitraryRun, async ({ steps, cuts, replayCuts, crashAfter, appliedBeforeCrash }) => {
+        const log = simulate(steps);
+        const events = toRecorded(log);
+        fc.pre(events.length > 0);
+        const reference = new MemoryReadStore();
+        await applyAll(reference, [events], false);
+
+        // Commit some batches, then apply only a prefix of the next one's writes (no checkpoint),
+        // as MongoDB does when the process dies between its writes and its checkpoint.
+        const batches = split(events, cuts);
+        const committed = crashAfter % batches.length;
+        const crashed = new MemoryReadStore();
+        await applyAll(crashed, batches.slice(0, committed), true);
+        const torn = coalesceWrites(writesOf(batches[committed]!));
+        for (const write of torn.slice(0, appliedBeforeCrash % (torn.length + 1))) crashed.apply(write);
+        // The runner resumes from the last checkpoint, with a batch size of its own choosing.
+        await applyAll(crashed, split(batches.slice(committed).flat(), replayCuts), true);
+        expect(await snapshot(crashed, log)).toEqual(await snapshot(reference, log));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("coalesceWrites on the SQLite read store", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ledgerbox-coalesce-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("serves the same answers as uncoalesced writes", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(arbitraryRun, async ({ steps, cuts }) => {
+        run += 1;
+        const log = simulate(steps);
+        const events = toRecorded(log);
+        const plain = openSqliteReadStore(join(dir, `plain-${run}.db`));
+        const merged = openSqliteReadStore(join(dir, `merged-${run}.db`));
+        try {
+          await applyAll(plain, split(events, cuts), false);
+          await applyAll(merged, split(events, cuts), true);
+          expect(await snapshot(merged, log)).toEqual(await snapshot(plain, log));
+        } finally {
+          await plain.close();
+          await merged.close();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("writes fewer rows: an upload started, confirmed and completed in one batch becomes one put", () => {
+    const events = toRecorded(simulate([{ op: "upload", path: 0, chunks: 3, stale: false, abort: false }]));
+    const writes = writesOf(events);
+    const merged = coalesceWrites(writes);
+    const uploadWrites = merged.filter((w) => w.kind.startsWith("upload."));
+    expect(uploadWrites).toHaveLength(1);
+    expect(writes.filter((w) => w.kind.startsWith("upload.")).length).toBeGreaterThan(1);
+  });
+});
