@@ -57,6 +57,8 @@ export interface UploadRow {
   status: UploadStatus;
   result: string | null;
   position: string;
+  /** The chunk list of an upload stored finished (see read-schema), else NULL. */
+  chunks: string | null;
 }
 
 export interface UploadChunkRow {
@@ -119,12 +121,15 @@ export const toUpload = (row: UploadRow, chunks: readonly UploadChunkRow[]): Upl
   baseRevision: row.base_revision,
   expiresAt: row.expires_at,
   createdAt: row.created_at,
-  chunks: chunks.map((chunk) => ({
-    index: chunk.idx,
-    size: chunk.size,
-    sha256: chunk.sha256 as ChunkSpec["sha256"],
-    status: chunk.status,
-  })),
+  chunks:
+    row.chunks !== null
+      ? (JSON.parse(row.chunks) as UploadView["chunks"])
+      : chunks.map((chunk) => ({
+          index: chunk.idx,
+          size: chunk.size,
+          sha256: chunk.sha256 as ChunkSpec["sha256"],
+          status: chunk.status,
+        })),
   result: row.result === null ? null : (JSON.parse(row.result) as CompletionResult),
   position: row.position as LogPosition,
 });

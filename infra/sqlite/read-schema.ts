@@ -10,6 +10,9 @@ import type { SqliteDatabase } from "./connection.ts";
  * - changes/history: append-only, keyed by what makes a write unique, so a replay is a no-op.
  * - uploads: facts, status and chunk statuses carry their own positions, because a chunk or status
  *   write may be applied before or after the upload's own put and must not be undone by it.
+ *   An upload that is already finished when first written (its start, chunks and end fell into one
+ *   catch-up batch) keeps its chunk list inline in `chunks`: nothing will change it again and no
+ *   storage notice will wait on it, so it needs no row per chunk.
  */
 const TABLES = `
   CREATE TABLE IF NOT EXISTS files (
@@ -76,7 +79,8 @@ const TABLES = `
     status          TEXT,
     result          TEXT,
     status_position TEXT,
-    position        TEXT NOT NULL
+    position        TEXT NOT NULL,
+    chunks          TEXT
   );
 
   CREATE TABLE IF NOT EXISTS upload_chunks (
@@ -101,6 +105,13 @@ const NAMES = ["files", "changes", "history", "uploads", "upload_chunks", "check
 
 export function createReadSchema(db: SqliteDatabase): void {
   db.exec(TABLES);
+  addMissingColumns(db);
+}
+
+/** Read stores created before a column existed gain it in place; old rows read it as NULL. */
+function addMissingColumns(db: SqliteDatabase): void {
+  const uploadColumns = db.pragma("table_info(uploads)") as { name: string }[];
+  if (!uploadColumns.some((column) => column.name === "chunks")) db.exec("ALTER TABLE uploads ADD COLUMN chunks TEXT");
 }
 
 /** Dropping is far cheaper than deleting every row of a large read model before a rebuild. */

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { changeEntry, fileEntry, fileEventWrites, pos } from "../../test/support/read-model-fixtures.ts";
+import {
+  changeEntry,
+  fileEntry,
+  fileEventWrites,
+  freshNamespace,
+  freshUploadId,
+  pos,
+  uploadView,
+} from "../../test/support/read-model-fixtures.ts";
 import { sqliteTempDir } from "../../test/support/sqlite-temp.ts";
 import type { ReadModelWrite } from "../ports/index.ts";
 import { StoreUnavailableError } from "../ports/index.ts";
@@ -90,6 +98,39 @@ describe("SQLite read store", () => {
     }
     // A generous bound (observed ~2 ms a page) so slow CI machines do not flake; a scan would take far longer.
     expect((performance.now() - started) / 20).toBeLessThan(50);
+    await store.close();
+  });
+
+  it("keeps a finished upload's chunks inline, and an upload table from before that column gains it", async () => {
+    const file = temp.file("old.db");
+    const old = openDatabase(file);
+    // The uploads table as read stores created it before finished uploads kept their chunks inline.
+    old.exec(`CREATE TABLE uploads (upload_id TEXT PRIMARY KEY, namespace TEXT, path TEXT, size INTEGER, content_hash TEXT,
+      base_revision INTEGER, expires_at TEXT, created_at TEXT, facts_position TEXT, status TEXT, result TEXT,
+      status_position TEXT, position TEXT NOT NULL)`);
+    old.close();
+
+    const store = openSqliteReadStore(file);
+    const namespace = freshNamespace();
+    const open = uploadView(namespace, freshUploadId(), 1, ["a", "b"]);
+    const finished = { ...uploadView(namespace, freshUploadId(), 2, ["c", "d"]), status: "aborted" as const };
+    await store.applyBatch(
+      "p",
+      [
+        { kind: "upload.put", upload: open },
+        { kind: "upload.put", upload: finished },
+      ],
+      pos(2),
+    );
+    expect(await store.getUpload(open.uploadId)).toEqual(open);
+    expect(await store.getUpload(finished.uploadId)).toEqual(finished);
+    // A later chunk write still reaches the open upload's rows.
+    await store.applyBatch(
+      "p",
+      [{ kind: "upload.chunk", uploadId: open.uploadId, index: 0, status: "uploaded", position: pos(3) }],
+      pos(3),
+    );
+    expect((await store.getUpload(open.uploadId))?.chunks[0]?.status).toBe("uploaded");
     await store.close();
   });
 });

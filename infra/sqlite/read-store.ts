@@ -65,6 +65,10 @@ export interface SqliteReadStoreOptions {
 export function openSqliteReadStore(file: string, options: SqliteReadStoreOptions = {}): ReadStore {
   const earlyLimit = options.stateAtEarlyLimit ?? STATE_AT_EARLY_LIMIT;
   const db = openDatabase(file);
+  // The read models can be rebuilt from the log and their checkpoint commits with their writes, so
+  // a power cut may only take back the last batches, which the runner then projects again. Not
+  // waiting for an fsync per batch is worth that; the event store keeps FULL.
+  db.pragma("synchronous = NORMAL");
   createReadSchema(db);
   let q = prepareQueries(db);
   let closed = false;
@@ -159,7 +163,8 @@ export function openSqliteReadStore(file: string, options: SqliteReadStoreOption
     async getUpload(uploadId) {
       return run(() => {
         const row = q.getUpload.get(uploadId);
-        return row ? toUpload(row, q.uploadChunks.all(uploadId)) : null;
+        if (!row) return null;
+        return toUpload(row, row.chunks === null ? q.uploadChunks.all(uploadId) : []);
       });
     },
 

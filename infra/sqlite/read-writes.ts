@@ -1,4 +1,3 @@
-import { match } from "ts-pattern";
 import type { ReadModelWrite } from "../ports/index.ts";
 import type { SqliteDatabase } from "./connection.ts";
 
@@ -11,7 +10,7 @@ import type { SqliteDatabase } from "./connection.ts";
 export function prepareWrites(db: SqliteDatabase): (write: ReadModelWrite) => void {
   const putFile = db.prepare(`
     INSERT INTO files (namespace, path_key, path, file_id, revision, size, content_hash, chunks, modified_at, position, removed)
-    VALUES (@namespace, @pathKey, @path, @fileId, @revision, @size, @contentHash, @chunks, @modifiedAt, @position, 0)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
     ON CONFLICT (namespace, path_key) DO UPDATE SET
       path = excluded.path, file_id = excluded.file_id, revision = excluded.revision, size = excluded.size,
       content_hash = excluded.content_hash, chunks = excluded.chunks, modified_at = excluded.modified_at,
@@ -20,28 +19,26 @@ export function prepareWrites(db: SqliteDatabase): (write: ReadModelWrite) => vo
 
   // At an equal position a remove beats a put, so even that (malformed) pair converges in any order.
   const removeFile = db.prepare(`
-    INSERT INTO files (namespace, path_key, position, removed) VALUES (@namespace, @pathKey, @position, 1)
+    INSERT INTO files (namespace, path_key, position, removed) VALUES (?, ?, ?, 1)
     ON CONFLICT (namespace, path_key) DO UPDATE SET position = excluded.position, removed = 1, chunks = NULL
     WHERE excluded.position > files.position OR (excluded.position = files.position AND files.removed = 0)`);
 
   const addChange = db.prepare(`
     INSERT INTO changes (namespace, position, kind, path, path_key, file_id, revision, size, content_hash, at, at_ms)
-    VALUES (@namespace, @position, @kind, @path, @pathKey, @fileId, @revision, @size, @contentHash, @at, @atMs)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING`);
 
   const addHistory = db.prepare(`
     INSERT INTO history (namespace, path_key, position, type, path, file_id, revision, at, actor, client_id, correlation_id,
                          size, content_hash, details)
-    VALUES (@namespace, @pathKey, @position, @type, @path, @fileId, @revision, @at, @actor, @clientId, @correlationId,
-            @size, @contentHash, @details)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING`);
 
   const putUpload = db.prepare(
     `
     INSERT INTO uploads (upload_id, namespace, path, size, content_hash, base_revision, expires_at, created_at, facts_position,
                          status, result, status_position, position)
-    VALUES (@uploadId, @namespace, @path, @size, @contentHash, @baseRevision, @expiresAt, @createdAt, @position,
-            @status, @result, @position, @position)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (upload_id) DO UPDATE SET
       namespace      = CASE WHEN facts_newer THEN excluded.namespace ELSE namespace END,
       path           = CASE WHEN facts_newer THEN excluded.path ELSE path END,
@@ -59,10 +56,17 @@ export function prepareWrites(db: SqliteDatabase): (write: ReadModelWrite) => vo
       .replaceAll("status_newer", "(status_position IS NULL OR excluded.status_position > status_position)"),
   );
 
+  // Only ever a first write: should the row exist already, the put goes the general way below.
+  const insertFinishedUpload = db.prepare(`
+    INSERT INTO uploads (upload_id, namespace, path, size, content_hash, base_revision, expires_at, created_at, facts_position,
+                         status, result, status_position, position, chunks)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (upload_id) DO NOTHING`);
+
   const setUploadStatus = db.prepare(
     `
     INSERT INTO uploads (upload_id, status, result, status_position, position)
-    VALUES (@uploadId, @status, @result, @position, @position)
+    VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (upload_id) DO UPDATE SET
       status          = CASE WHEN status_newer THEN excluded.status ELSE status END,
       result          = CASE WHEN status_newer THEN excluded.result ELSE result END,
@@ -76,69 +80,112 @@ export function prepareWrites(db: SqliteDatabase): (write: ReadModelWrite) => vo
   // The manifest of an upload never changes, so a put may always fill in a chunk's facts.
   const putChunk = db.prepare(`
     INSERT INTO upload_chunks (upload_id, idx, namespace, size, sha256, status, position)
-    VALUES (@uploadId, @index, @namespace, @size, @sha256, @status, @position)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (upload_id, idx) DO UPDATE SET
       namespace = excluded.namespace, size = excluded.size, sha256 = excluded.sha256,
       status = CASE WHEN excluded.position > position THEN excluded.status ELSE status END,
       position = max(position, excluded.position)`);
 
   const setChunkStatus = db.prepare(`
-    INSERT INTO upload_chunks (upload_id, idx, status, position) VALUES (@uploadId, @index, @status, @position)
+    INSERT INTO upload_chunks (upload_id, idx, status, position) VALUES (?, ?, ?, ?)
     ON CONFLICT (upload_id, idx) DO UPDATE SET
       status = CASE WHEN excluded.position > position THEN excluded.status ELSE status END,
       position = max(position, excluded.position)`);
 
   const touchUpload = db.prepare(`
-    INSERT INTO uploads (upload_id, position) VALUES (@uploadId, @position)
+    INSERT INTO uploads (upload_id, position) VALUES (?, ?)
     ON CONFLICT (upload_id) DO UPDATE SET position = max(position, excluded.position)`);
 
-  return (write) =>
-    match(write)
-      .with({ kind: "file.put" }, ({ file }) => {
-        putFile.run({ ...file, chunks: JSON.stringify(file.chunks) });
-      })
-      .with({ kind: "file.remove" }, ({ namespace, pathKey, position }) => {
-        removeFile.run({ namespace, pathKey, position });
-      })
-      .with({ kind: "change.add" }, ({ change }) => {
-        const atMs = Date.parse(change.at);
-        addChange.run({ ...change, atMs: Number.isNaN(atMs) ? null : atMs });
-      })
-      .with({ kind: "history.add" }, ({ entry }) => {
-        addHistory.run({ ...entry, details: JSON.stringify(entry.details) });
-      })
-      .with({ kind: "upload.put" }, ({ upload }) => {
-        putUpload.run({
-          uploadId: upload.uploadId,
-          namespace: upload.namespace,
-          path: upload.path,
-          size: upload.size,
-          contentHash: upload.contentHash,
-          baseRevision: upload.baseRevision,
-          expiresAt: upload.expiresAt,
-          createdAt: upload.createdAt,
-          status: upload.status,
-          result: upload.result === null ? null : JSON.stringify(upload.result),
-          position: upload.position,
-        });
-        for (const chunk of upload.chunks) {
-          putChunk.run({
-            uploadId: upload.uploadId,
-            index: chunk.index,
-            namespace: upload.namespace,
-            size: chunk.size,
-            sha256: chunk.sha256,
-            status: chunk.status,
-            position: upload.position,
-          });
+  // A plain switch and positional parameters: this runs for every write of a catch-up, where
+  // pattern matching and binding by name cost as much as SQLite's own work.
+  return (write) => {
+    switch (write.kind) {
+      case "file.put": {
+        const f = write.file;
+        putFile.run(
+          f.namespace,
+          f.pathKey,
+          f.path,
+          f.fileId,
+          f.revision,
+          f.size,
+          f.contentHash,
+          JSON.stringify(f.chunks),
+          f.modifiedAt,
+          f.position,
+        );
+        return;
+      }
+      case "file.remove":
+        removeFile.run(write.namespace, write.pathKey, write.position);
+        return;
+      case "change.add": {
+        const c = write.change;
+        const atMs = Date.parse(c.at);
+        addChange.run(
+          c.namespace,
+          c.position,
+          c.kind,
+          c.path,
+          c.pathKey,
+          c.fileId,
+          c.revision,
+          c.size,
+          c.contentHash,
+          c.at,
+          Number.isNaN(atMs) ? null : atMs,
+        );
+        return;
+      }
+      case "history.add": {
+        const h = write.entry;
+        addHistory.run(
+          h.namespace,
+          h.pathKey,
+          h.position,
+          h.type,
+          h.path,
+          h.fileId,
+          h.revision,
+          h.at,
+          h.actor,
+          h.clientId,
+          h.correlationId,
+          h.size,
+          h.contentHash,
+          JSON.stringify(h.details),
+        );
+        return;
+      }
+      case "upload.put": {
+        const u = write.upload;
+        const result = u.result === null ? null : JSON.stringify(u.result);
+        // Facts, status and the row's own position all come from the put's position.
+        const row = [u.uploadId, u.namespace, u.path, u.size, u.contentHash, u.baseRevision, u.expiresAt, u.createdAt].concat([
+          u.position,
+          u.status,
+          result,
+          u.position,
+          u.position,
+        ]);
+        if (u.status !== "open" && insertFinishedUpload.run(...row, JSON.stringify(u.chunks)).changes === 1) return;
+        putUpload.run(...row);
+        for (const chunk of u.chunks) {
+          putChunk.run(u.uploadId, chunk.index, u.namespace, chunk.size, chunk.sha256, chunk.status, u.position);
         }
-      })
-      .with({ kind: "upload.chunk" }, ({ uploadId, index, status, position }) => {
-        setChunkStatus.run({ uploadId, index, status, position });
-        touchUpload.run({ uploadId, position });
-      })
-      .with({ kind: "upload.status" }, ({ uploadId, status, result, position }) => {
-        setUploadStatus.run({ uploadId, status, result: result === null ? null : JSON.stringify(result), position });
-      })
-      .exhaustive();
+        return;
+      }
+      case "upload.chunk":
+        setChunkStatus.run(write.uploadId, write.index, write.status, write.position);
+        touchUpload.run(write.uploadId, write.position);
+        return;
+      case "upload.status": {
+        const result = write.result === null ? null : JSON.stringify(write.result);
+        setUploadStatus.run(write.uploadId, write.status, result, write.position, write.position);
+        return;
+      }
+      default:
+        write satisfies never;
+    }
+  };
 }

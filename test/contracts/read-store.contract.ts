@@ -300,6 +300,36 @@ export function readStoreContract(adapterName: string, open: () => Promise<ReadS
         });
       });
 
+      it("a put of an upload that is already finished (a merged catch-up batch) reads back whole and is never awaited", async () => {
+        const uploadId = freshUploadId();
+        const open = uploadView(ns, uploadId, 10, digests);
+        const result = {
+          path: open.path,
+          fileId: "file-2",
+          revision: 1,
+          size: open.size,
+          contentHash: open.contentHash,
+          conflict: false,
+        } as CompletionResult;
+        const finished = {
+          ...open,
+          status: "completed" as const,
+          result,
+          chunks: open.chunks.map((chunk, i) => ({ ...chunk, status: i === 0 ? ("present" as const) : ("uploaded" as const) })),
+          position: pos(14),
+        };
+        await apply([{ kind: "upload.put", upload: finished }]);
+        expect(await store.getUpload(uploadId)).toEqual(finished);
+        // The writes it stands for, redelivered one by one, are all older and change nothing.
+        await apply([
+          { kind: "upload.put", upload: open },
+          { kind: "upload.chunk", uploadId, index: 1, status: "uploaded", position: pos(12) },
+          { kind: "upload.status", uploadId, status: "completed", result, position: pos(14) },
+        ]);
+        expect(await store.getUpload(uploadId)).toEqual(finished);
+        expect(await store.uploadsAwaitingChunk(ns, digests[2]!)).toEqual([]);
+      });
+
       it("the view's position is that of the newest write applied to it", async () => {
         const uploadId = freshUploadId();
         await apply([{ kind: "upload.put", upload: uploadView(ns, uploadId, 10, digests) }]);
