@@ -1,4 +1,3 @@
-import { match } from "ts-pattern";
 import { pathKey } from "../../domain/index.ts";
 import type { ChangeEntry, ReadModelWrite, RecordedEvent } from "../../infra/ports/index.ts";
 import { asFileEvent } from "../ledger-event.ts";
@@ -14,43 +13,33 @@ export function projectChanges(recorded: RecordedEvent): ReadModelWrite[] {
   const event = asFileEvent(recorded);
   if (event === null) return [];
   const base = { namespace: recorded.metadata.namespace, position: recorded.position, at: recorded.metadata.at };
-  const change = (entry: ChangeEntry): ReadModelWrite[] => [{ kind: "change.add", change: entry }];
-  return match(event)
-    .with({ type: "FileVersionCommitted" }, { type: "FileMovedIn" }, { type: "FileRestored" }, ({ data }) =>
-      change({
-        ...base,
-        kind: "upsert",
-        path: data.path,
-        pathKey: pathKey(data.path),
-        fileId: data.fileId,
-        revision: data.revision,
-        size: data.size,
-        contentHash: data.contentHash,
-      }),
-    )
-    .with({ type: "FileMovedOut" }, ({ data }) =>
-      change({
-        ...base,
-        kind: "delete",
-        path: data.path,
-        pathKey: pathKey(data.path),
-        fileId: data.fileId,
-        revision: data.revision,
-        size: data.size,
-        contentHash: data.contentHash,
-      }),
-    )
-    .with({ type: "FileDeleted" }, ({ data }) =>
-      change({
+  switch (event.type) {
+    case "FileVersionCommitted":
+    case "FileMovedIn":
+    case "FileRestored":
+    case "FileMovedOut": {
+      const { data } = event;
+      const kind = event.type === "FileMovedOut" ? "delete" : "upsert";
+      const { path, fileId, revision, size, contentHash } = data;
+      return [
+        { kind: "change.add", change: { ...base, kind, path, pathKey: pathKey(path), fileId, revision, size, contentHash } },
+      ];
+    }
+    case "FileDeleted": {
+      const { path, fileId, revision } = event.data;
+      const change: ChangeEntry = {
         ...base,
         kind: "delete",
-        path: data.path,
-        pathKey: pathKey(data.path),
-        fileId: data.fileId,
-        revision: data.revision,
+        path,
+        pathKey: pathKey(path),
+        fileId,
+        revision,
         size: 0,
         contentHash: "",
-      }),
-    )
-    .exhaustive();
+      };
+      return [{ kind: "change.add", change }];
+    }
+    default:
+      return event satisfies never;
+  }
 }

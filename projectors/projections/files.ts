@@ -1,4 +1,3 @@
-import { match } from "ts-pattern";
 import { pathKey } from "../../domain/index.ts";
 import type { ReadModelWrite, RecordedEvent } from "../../infra/ports/index.ts";
 import { asFileEvent } from "../ledger-event.ts";
@@ -9,26 +8,29 @@ export function projectFiles(recorded: RecordedEvent): ReadModelWrite[] {
   if (event === null) return [];
   const { namespace, at } = recorded.metadata;
   const { position } = recorded;
-  return match(event)
-    .with({ type: "FileVersionCommitted" }, { type: "FileMovedIn" }, { type: "FileRestored" }, ({ data }): ReadModelWrite[] => [
-      {
-        kind: "file.put",
-        file: {
-          namespace,
-          pathKey: pathKey(data.path),
-          path: data.path,
-          fileId: data.fileId,
-          revision: data.revision,
-          size: data.size,
-          contentHash: data.contentHash,
-          chunks: data.chunks,
-          modifiedAt: at,
-          position,
-        },
-      },
-    ])
-    .with({ type: "FileDeleted" }, { type: "FileMovedOut" }, ({ data }): ReadModelWrite[] => [
-      { kind: "file.remove", namespace, pathKey: pathKey(data.path), position },
-    ])
-    .exhaustive();
+  switch (event.type) {
+    case "FileVersionCommitted":
+    case "FileMovedIn":
+    case "FileRestored": {
+      const { data } = event;
+      const file = {
+        namespace,
+        pathKey: pathKey(data.path),
+        path: data.path,
+        fileId: data.fileId,
+        revision: data.revision,
+        size: data.size,
+        contentHash: data.contentHash,
+        chunks: data.chunks,
+        modifiedAt: at,
+        position,
+      };
+      return [{ kind: "file.put", file }];
+    }
+    case "FileDeleted":
+    case "FileMovedOut":
+      return [{ kind: "file.remove", namespace, pathKey: pathKey(event.data.path), position }];
+    default:
+      return event satisfies never;
+  }
 }

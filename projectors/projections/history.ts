@@ -1,4 +1,3 @@
-import { match } from "ts-pattern";
 import { type NormalizedPath, pathKey } from "../../domain/index.ts";
 import type { HistoryEntry, ReadModelWrite, RecordedEvent } from "../../infra/ports/index.ts";
 import { asFileEvent } from "../ledger-event.ts";
@@ -33,23 +32,27 @@ export function projectHistory(recorded: RecordedEvent): ReadModelWrite[] {
       },
     },
   ];
-  return match(event)
-    .with({ type: "FileVersionCommitted" }, ({ data }) =>
-      entry(data, {
-        size: data.size,
-        contentHash: data.contentHash,
-        details: { uploadId: data.uploadId, conflictOf: data.conflictOf },
-      }),
-    )
-    .with({ type: "FileDeleted" }, ({ data }) => entry(data, { size: null, contentHash: null, details: {} }))
-    .with({ type: "FileMovedOut" }, ({ data }) =>
-      entry(data, { size: data.size, contentHash: data.contentHash, details: { to: data.to } }),
-    )
-    .with({ type: "FileMovedIn" }, ({ data }) =>
-      entry(data, { size: data.size, contentHash: data.contentHash, details: { from: data.from } }),
-    )
-    .with({ type: "FileRestored" }, ({ data }) =>
-      entry(data, { size: data.size, contentHash: data.contentHash, details: { fromRevision: data.fromRevision } }),
-    )
-    .exhaustive();
+  switch (event.type) {
+    case "FileVersionCommitted": {
+      const { data } = event;
+      const details = { uploadId: data.uploadId, conflictOf: data.conflictOf };
+      return entry(data, { size: data.size, contentHash: data.contentHash, details });
+    }
+    case "FileDeleted":
+      return entry(event.data, { size: null, contentHash: null, details: {} });
+    case "FileMovedOut":
+      return entry(event.data, { size: event.data.size, contentHash: event.data.contentHash, details: { to: event.data.to } });
+    case "FileMovedIn":
+      return entry(event.data, {
+        size: event.data.size,
+        contentHash: event.data.contentHash,
+        details: { from: event.data.from },
+      });
+    case "FileRestored": {
+      const { data } = event;
+      return entry(data, { size: data.size, contentHash: data.contentHash, details: { fromRevision: data.fromRevision } });
+    }
+    default:
+      return event satisfies never;
+  }
 }
