@@ -9,6 +9,7 @@ import type {
   FileList,
   FileMeta,
   HistoryPage,
+  ManifestPartRequest,
   ProjectionsStatus,
   StateAnswer,
   UploadStatus,
@@ -24,6 +25,8 @@ type Signal = AbortSignal | undefined;
 export interface LedgerboxApi {
   readonly connection: ApiConnection;
   createUpload(body: CreateUploadRequest, signal?: Signal): Promise<UploadTicket>;
+  /** The next part of a manifest started with `manifestComplete: false`; the answer lists this part's chunks. */
+  addManifestPart(uploadId: string, body: ManifestPartRequest, signal?: Signal): Promise<UploadTicket>;
   getUpload(uploadId: string, signal?: Signal): Promise<UploadStatus>;
   confirmChunk(uploadId: string, index: number, signal?: Signal): Promise<ChunkConfirmation>;
   completeUpload(uploadId: string, signal?: Signal): Promise<CompletionResult>;
@@ -56,6 +59,7 @@ export function createApi(connection: ApiConnection): LedgerboxApi {
   return {
     connection,
     createUpload: (body, signal) => post("/v1/uploads", body, signal),
+    addManifestPart: (uploadId, body, signal) => post(`${uploadPath(uploadId)}/manifest`, body, signal),
     getUpload: (uploadId, signal) => get(uploadPath(uploadId), {}, signal),
     confirmChunk: (uploadId, index, signal) => post(`${uploadPath(uploadId)}/chunks/${index}`, undefined, signal),
     completeUpload: (uploadId, signal) => post(`${uploadPath(uploadId)}/complete`, undefined, signal),

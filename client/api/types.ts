@@ -29,6 +29,16 @@ export interface CreateUploadRequest {
   readonly contentHash?: string;
   /** Client-chosen id: retrying the create with the same id and manifest is the same upload. */
   readonly uploadId?: string;
+  /** false: `chunks` are the first part only (`size` is still the whole file's); more parts follow. */
+  readonly manifestComplete?: boolean;
+}
+
+/** `POST /v1/uploads/{id}/manifest`: the part starting at chunk `from`. */
+export interface ManifestPartRequest {
+  readonly from: number;
+  readonly chunks: readonly ChunkDeclaration[];
+  readonly manifestComplete: boolean;
+  readonly contentHash?: string;
 }
 
 export interface ChunkInstruction {
@@ -47,6 +57,8 @@ export interface UploadTicket {
   readonly status: string;
   readonly expiresAt: string;
   readonly contentHash: string;
+  /** Absent from servers older than manifest parts: their manifests are always complete. */
+  readonly manifestComplete?: boolean;
   readonly chunks: readonly ChunkInstruction[];
 }
 
@@ -59,6 +71,8 @@ export interface UploadStatus {
   readonly status: UploadServerStatus;
   readonly size: number;
   readonly contentHash: string;
+  /** false while manifest parts may still follow; absent from older servers (always complete). */
+  readonly manifestComplete?: boolean;
   readonly expiresAt: string;
   readonly result: CompletionResult | null;
   readonly chunks: readonly ChunkInstruction[];

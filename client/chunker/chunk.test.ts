@@ -104,6 +104,21 @@ describe("chunker", () => {
     );
   });
 
+  it("chunking resumed at any cut yields the same remaining chunks as chunking from the start", async () => {
+    await fc.assert(
+      fc.asyncProperty(inputs, fc.nat(), async (bytes, pick) => {
+        const all = await collect(chunkFile(bytesSource(bytes), { params: SMALL }));
+        if (all.length === 0) return;
+        const from = all[pick % all.length]!;
+        const resumed = await collect(
+          chunkFile(bytesSource(bytes), { params: SMALL, resumeAt: { offset: from.offset, index: from.index } }),
+        );
+        const shape = (chunk: Chunk) => [chunk.index, chunk.offset, chunk.size];
+        expect(resumed.map(shape)).toEqual(all.slice(from.index).map(shape));
+      }),
+    );
+  });
+
   it("resynchronises after an insertion: cuts before the edit are kept, cuts after it come back shifted", () => {
     const chunksAfterEdit: number[] = [];
     fc.assert(

@@ -21,6 +21,12 @@ export interface ChunkOptions {
 export interface ChunkFileOptions extends ChunkOptions {
   /** How many bytes to read from the source at a time; defaults to maxSize. */
   readonly readSize?: number;
+  /**
+   * Where to begin: the end of a chunk cut earlier (its offset + size, and the next index). FastCDC
+   * decides each cut from the bytes since the previous one, so chunking resumed at a cut yields the
+   * same chunks as chunking from the start would.
+   */
+  readonly resumeAt?: { readonly offset: number; readonly index: number };
 }
 
 const resolved = new WeakMap<ChunkerParams, ResolvedParams>();
@@ -37,15 +43,18 @@ const resolve = (params: ChunkerParams): ResolvedParams => {
  * The streaming core: pulls pieces with `read` (null at the end), keeps at most about
  * 2 × maxSize + one piece in a buffer it reuses, and yields chunks as soon as their cut is known.
  */
-async function* chunkPieces(read: () => Promise<Uint8Array | null>, options: ChunkOptions): AsyncGenerator<Chunk> {
+async function* chunkPieces(
+  read: () => Promise<Uint8Array | null>,
+  options: ChunkOptions,
+  first = { offset: 0, index: 0 },
+): AsyncGenerator<Chunk> {
   const params = resolve(options.params ?? FASTCDC);
   const signal = options.signal;
   let buffer = new Uint8Array(params.maxSize * 2);
   let start = 0;
   let end = 0;
   let eof = false;
-  let offset = 0;
-  let index = 0;
+  let { offset, index } = first;
   for (;;) {
     // A cut is only final once maxSize bytes are visible (or the input ended).
     while (!eof && end - start < params.maxSize) {
@@ -101,19 +110,24 @@ export async function* chunkStream(stream: ReadableStream<Uint8Array>, options: 
 /** Chunks a FileSource by reading slices, so files larger than memory work in every runtime. */
 export function chunkFile(source: FileSource, options: ChunkFileOptions = {}): AsyncGenerator<Chunk> {
   const readSize = options.readSize ?? (options.params ?? FASTCDC).maxSize;
-  let position = 0;
-  return chunkPieces(async () => {
-    if (position >= source.size) return null;
-    const end = Math.min(source.size, position + readSize);
-    const piece = await source.slice(position, end);
-    if (piece.length !== end - position) {
-      throw new ChunkSourceError(
-        `the file source returned ${piece.length} bytes for [${position}, ${end}); did the file change?`,
-      );
-    }
-    position = end;
-    return piece;
-  }, options);
+  const first = options.resumeAt ?? { offset: 0, index: 0 };
+  let position = first.offset;
+  return chunkPieces(
+    async () => {
+      if (position >= source.size) return null;
+      const end = Math.min(source.size, position + readSize);
+      const piece = await source.slice(position, end);
+      if (piece.length !== end - position) {
+        throw new ChunkSourceError(
+          `the file source returned ${piece.length} bytes for [${position}, ${end}); did the file change?`,
+        );
+      }
+      position = end;
+      return piece;
+    },
+    options,
+    first,
+  );
 }
 
 export class ChunkSourceError extends Error {

@@ -15,8 +15,16 @@ export interface UploadRow {
   /** Remote path. */
   readonly path: string;
   readonly size: number;
+  /** Empty until the file is scanned to its end (the manifest is declared in parts meanwhile). */
   readonly contentHash: string;
   readonly status: UploadRowStatus;
+  /**
+   * Whether every chunk of the file is recorded. False while scanning: a resume chunks on from the
+   * end of the last recorded chunk. Absent in rows written before parts existed: they were.
+   */
+  readonly scanned?: boolean;
+  /** How many chunks (from index 0) the server has acknowledged in its manifest. Absent: all, once open. */
+  readonly declared?: number;
   readonly createdAt: number;
   readonly baseRevision: number | null;
   /** Server's expiry for the upload (ISO), once known. */

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningLedgerbox, removeDir, startLedgerbox } from "../../test/support/ledgerbox.ts";
 import { historyAll } from "../../test/support/sync-reads.ts";
 import { createApi } from "../api/client.ts";
-import { ApiError } from "../api/errors.ts";
 import { defaultRetryPolicy, type RetryPolicy } from "../api/retry.ts";
 import { createDownloader } from "../download/download.ts";
 import { memorySink } from "../download/sink.ts";

@@ -1,5 +1,16 @@
 import type { ChunkRow, ChunkRowStatus, LedgerboxDb, UploadResultRow, UploadRow, UploadRowStatus } from "../store/schema.ts";
 
+const newChunkRow = (uploadId: string, chunk: Pick<ChunkRow, "index" | "offset" | "size" | "sha256">): ChunkRow => ({
+  uploadId,
+  index: chunk.index,
+  sha256: chunk.sha256,
+  size: chunk.size,
+  offset: chunk.offset,
+  status: "pending",
+  attempts: 0,
+  lastError: null,
+});
+
 /** The uploader's reads and writes of its Dexie rows, each one small transaction. */
 export function uploadRecords(db: LedgerboxDb) {
   return {
@@ -7,21 +18,12 @@ export function uploadRecords(db: LedgerboxDb) {
     create: (upload: UploadRow, scan: { readonly chunks: readonly Pick<ChunkRow, "index" | "offset" | "size" | "sha256">[] }) =>
       db.transaction("rw", db.uploads, db.chunks, async () => {
         await db.uploads.add(upload);
-        await db.chunks.bulkAdd(
-          scan.chunks.map(
-            (chunk): ChunkRow => ({
-              uploadId: upload.uploadId,
-              index: chunk.index,
-              sha256: chunk.sha256,
-              size: chunk.size,
-              offset: chunk.offset,
-              status: "pending",
-              attempts: 0,
-              lastError: null,
-            }),
-          ),
-        );
+        await db.chunks.bulkAdd(scan.chunks.map((chunk) => newChunkRow(upload.uploadId, chunk)));
       }),
+
+    /** Chunks scanned after the upload was recorded; written before the server hears of them. */
+    addChunks: (uploadId: string, chunks: readonly Pick<ChunkRow, "index" | "offset" | "size" | "sha256">[]) =>
+      db.chunks.bulkPut(chunks.map((chunk) => newChunkRow(uploadId, chunk))),
 
     load: async (uploadId: string): Promise<{ upload: UploadRow; chunks: ChunkRow[] } | null> =>
       db.transaction("r", db.uploads, db.chunks, async () => {
@@ -49,6 +51,14 @@ export function uploadRecords(db: LedgerboxDb) {
       db.transaction("rw", db.chunks, async () => {
         for (const { index, status } of statuses) await db.chunks.update([uploadId, index], { status });
       }),
+
+    /** Every chunk the server did not already have is uploaded: one write at completion instead of one per chunk. */
+    markSent: (uploadId: string) =>
+      db.chunks
+        .where("uploadId")
+        .equals(uploadId)
+        .filter((chunk) => chunk.status !== "present")
+        .modify({ status: "uploaded", lastError: null }),
 
     /** Uploads a crash or a cancellation left unfinished, oldest first. */
     unfinished: () => db.uploads.where("status").anyOf("created", "open").sortBy("createdAt"),

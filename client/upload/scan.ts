@@ -28,31 +28,63 @@ export interface ScanOptions {
   readonly parallelDigests?: number;
 }
 
-/** Chunk and hash a file in one streaming pass: the manifest an upload declares. */
-export async function scanSource(source: FileSource, options: ScanOptions = {}): Promise<ScanResult> {
+export interface ScanStreamOptions {
+  readonly signal?: AbortSignal;
+  /** Continue after chunks already scanned: the end of the last one (FastCDC cuts the rest alike). */
+  readonly resumeAt?: { readonly offset: number; readonly index: number };
+  readonly parallelDigests?: number;
+  /** Waited for before a chunk's bytes are hashed: how the caller caps the bytes it holds. */
+  readonly admit?: {
+    readonly wouldWait: (bytes: number) => boolean;
+    readonly reserve: (bytes: number) => Promise<void>;
+  };
+  /** Each chunk in order, once hashed, with its bytes. */
+  readonly onChunk: (chunk: ScannedChunk, bytes: Uint8Array) => void | Promise<void>;
+}
+
+/** Chunk and hash a file in one streaming pass, handing each chunk on as soon as it is hashed. */
+export async function scanChunks(source: FileSource, options: ScanStreamOptions): Promise<void> {
   const parallel = Math.max(1, options.parallelDigests ?? 4);
+  const inFlight: Promise<{ chunk: ScannedChunk; bytes: Uint8Array }>[] = [];
+  const settleOldest = async (): Promise<void> => {
+    const { chunk, bytes } = await inFlight.shift()!;
+    await options.onChunk(chunk, bytes);
+  };
+  const chunkOptions = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.resumeAt ? { resumeAt: options.resumeAt } : {}),
+  };
+  for await (const chunk of chunkFile(source, chunkOptions)) {
+    if (options.admit) {
+      // Chunks being hashed hold bytes too: hand them on first, or a full budget would wait for itself.
+      if (options.admit.wouldWait(chunk.size)) while (inFlight.length > 0) await settleOldest();
+      await options.admit.reserve(chunk.size);
+    }
+    const { index, offset, size, bytes } = chunk;
+    inFlight.push(sha256Hex(bytes).then((sha256) => ({ chunk: { index, offset, size, sha256 }, bytes })));
+    if (inFlight.length >= parallel) await settleOldest();
+  }
+  while (inFlight.length > 0) await settleOldest();
+}
+
+/** Chunk and hash a whole file: its manifest and content hash, keeping chunk bytes up to a budget. */
+export async function scanSource(source: FileSource, options: ScanOptions = {}): Promise<ScanResult> {
   const budget = options.keepBytes ?? 0;
   const chunks: ScannedChunk[] = [];
   const kept = new Map<number, Uint8Array>();
   let keptBytes = 0;
-  const inFlight: Promise<ScannedChunk>[] = [];
-  const settleOldest = async (): Promise<void> => {
-    const chunk = await inFlight.shift()!;
-    chunks.push(chunk);
-    options.onHashed?.(chunk.size);
-  };
-  const chunkOptions = options.signal ? { signal: options.signal } : {};
-  for await (const chunk of chunkFile(source, chunkOptions)) {
-    if (keptBytes + chunk.size <= budget) {
-      kept.set(chunk.index, chunk.bytes);
-      keptBytes += chunk.size;
-    }
-    inFlight.push(
-      sha256Hex(chunk.bytes).then((sha256) => ({ index: chunk.index, offset: chunk.offset, size: chunk.size, sha256 })),
-    );
-    if (inFlight.length >= parallel) await settleOldest();
-  }
-  while (inFlight.length > 0) await settleOldest();
+  await scanChunks(source, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.parallelDigests ? { parallelDigests: options.parallelDigests } : {}),
+    onChunk: (chunk, bytes) => {
+      chunks.push(chunk);
+      if (keptBytes + chunk.size <= budget) {
+        kept.set(chunk.index, bytes);
+        keptBytes += chunk.size;
+      }
+      options.onHashed?.(chunk.size);
+    },
+  });
   const size = chunks.reduce((sum, chunk) => sum + chunk.size, 0);
   return { size, contentHash: await contentHash(chunks), chunks, kept };
 }

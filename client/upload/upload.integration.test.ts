@@ -4,6 +4,8 @@ import { type RunningLedgerbox, removeDir, startLedgerbox } from "../../test/sup
 import { createApi } from "../api/client.ts";
 import type { RetryPolicy } from "../api/retry.ts";
 import { defaultRetryPolicy } from "../api/retry.ts";
+import { cutPoints } from "../chunker/chunk.ts";
+import { sha256Bytes, sha256Hex } from "../hash/sha256.ts";
 import { bytesSource } from "../platform/file-source.ts";
 import type { Fetch } from "../platform/http.ts";
 import { type Platform, seededRandom, systemClock } from "../platform/index.ts";
@@ -41,7 +43,14 @@ type PutHook = (url: string, attempt: number, init: RequestInit) => Response | "
 type PostHook = (url: string) => Response | "pass";
 
 async function client(
-  options: { user?: string; onPut?: PutHook; onPost?: PostHook; journal?: MemoryLog; concurrency?: number } = {},
+  options: {
+    user?: string;
+    onPut?: PutHook;
+    onPost?: PostHook;
+    journal?: MemoryLog;
+    concurrency?: number;
+    keepBytes?: number;
+  } = {},
 ) {
   let puts = 0;
   const fetch: Fetch = async (input, init) => {
@@ -60,9 +69,27 @@ async function client(
   const api = createApi({ baseUrl: server.url, token, clientId: "integration-test", fetch });
   const journal = options.journal ?? new MemoryLog();
   const store = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, journal });
-  const uploader = createUploader({ api, db: store.db, platform, retry: quickRetry, concurrency: options.concurrency ?? 4 });
+  const uploader = createUploader({
+    api,
+    db: store.db,
+    platform,
+    retry: quickRetry,
+    concurrency: options.concurrency ?? 4,
+    ...(options.keepBytes === undefined ? {} : { keepBytes: options.keepBytes }),
+  });
   return { api, uploader, store, journal };
 }
+
+/** The process "dies" right after its nth PUT lands, before confirming it. */
+const dieAfterPut =
+  (n: number, controller: AbortController): PutHook =>
+  async (url, attempt, init) => {
+    if (attempt !== n) return "pass";
+    const { signal: _signal, ...rest } = init;
+    const landed = await globalThis.fetch(url, rest);
+    controller.abort();
+    return landed;
+  };
 
 const FILE = pseudoRandomBytes(7, 9 * 1024 * 1024 + 12345);
 
@@ -124,13 +151,7 @@ describe("uploader against the real server", () => {
       user: "bob",
       journal,
       concurrency: 1,
-      onPut: async (url, attempt, init) => {
-        if (attempt !== 3) return "pass";
-        const { signal: _signal, ...rest } = init;
-        const landed = await globalThis.fetch(url, rest);
-        controller.abort();
-        return landed;
-      },
+      onPut: dieAfterPut(3, controller),
     });
     const handle = first.uploader.upload({ source: bytesSource(file), path: "/resume.bin", signal: controller.signal });
     await expect(handle.done).rejects.toThrow(/abort/i);
@@ -150,6 +171,44 @@ describe("uploader against the real server", () => {
     expect(second.uploader.counters.putsIssued).toBe(chunks0.length - 3);
     const chunks = await second.store.db.chunks.where("uploadId").equals(handle.uploadId).toArray();
     expect(chunks.every((c) => c.status === "uploaded" || c.status === "present")).toBe(true);
+    expect(await second.uploader.unfinished()).toEqual([]);
+  });
+
+  it("resumes after a crash while the manifest is still open: scanning goes on from the last recorded chunk", async () => {
+    const file = pseudoRandomBytes(22, 24 * 1024 * 1024);
+    const journal = new MemoryLog();
+    const controller = new AbortController();
+    // A small byte budget keeps scanning just ahead of sending, so the crash comes long before the last part.
+    const first = await client({
+      user: "olga",
+      journal,
+      concurrency: 1,
+      keepBytes: 3 * 1024 * 1024,
+      onPut: dieAfterPut(3, controller),
+    });
+    const handle = first.uploader.upload({ source: bytesSource(file), path: "/open.bin", signal: controller.signal });
+    await expect(handle.done).rejects.toThrow(/abort/i);
+    const sentBefore = first.uploader.counters.bytesPut;
+
+    const second = await client({ user: "olga", journal });
+    const [recorded] = await second.uploader.unfinished();
+    expect(recorded).toMatchObject({ uploadId: handle.uploadId, scanned: false, contentHash: "" });
+    const server = await second.api.getUpload(handle.uploadId);
+    expect(server.manifestComplete).toBe(false);
+    expect(server.chunks.length).toBeLessThan(cutPoints(file).length);
+    expect(server.chunks.length).toBe(recorded?.declared);
+
+    const outcome = await second.uploader.resume(handle.uploadId, { source: bytesSource(file) }).done;
+    const digests = await Promise.all(
+      cutPoints(file).map((end, i, cuts) => sha256Bytes(file.subarray(i === 0 ? 0 : cuts[i - 1]!, end))),
+    );
+    const whole = new Uint8Array(digests.length * 32);
+    for (const [i, digest] of digests.entries()) whole.set(digest, i * 32);
+    expect(outcome).toMatchObject({ path: "/open.bin", revision: 1, size: file.length, contentHash: await sha256Hex(whole) });
+    // Every byte went over the wire once across both processes, and every chunk is recorded once.
+    expect(sentBefore + second.uploader.counters.bytesPut).toBe(file.length);
+    const rows = await second.store.db.chunks.where("uploadId").equals(handle.uploadId).toArray();
+    expect(rows.map((row) => row.index)).toEqual(cutPoints(file).map((_, i) => i));
     expect(await second.uploader.unfinished()).toEqual([]);
   });
 

@@ -17,7 +17,6 @@ import {
   type UploadProgress,
 } from "./progress.ts";
 import { uploadRecords } from "./records.ts";
-import { scanSource } from "./scan.ts";
 import { runUpload, type SessionDeps } from "./session.ts";
 
 export interface UploaderOptions {
@@ -27,7 +26,10 @@ export interface UploaderOptions {
   readonly retry?: RetryPolicy;
   /** Chunks in flight at once (PUT + confirm). Default 4. */
   readonly concurrency?: number;
-  /** Chunk bytes kept from hashing for sending, per upload, so small files are read once. Default 32 MiB. */
+  /**
+   * Chunk bytes held between hashing and sending, per upload. Scanning waits while they are all
+   * held, so every chunk is read and hashed once. Default 16 MiB: four slots of up to 4 MiB chunks.
+   */
   readonly keepBytes?: number;
 }
 
@@ -75,6 +77,8 @@ export interface Uploader {
   readonly counters: Readonly<UploadCounters>;
 }
 
+const DEFAULT_KEEP_BYTES = 16 * 1024 * 1024;
+
 export function createUploader(options: UploaderOptions): Uploader {
   const records = uploadRecords(options.db);
   const counters = newCounters();
@@ -85,6 +89,7 @@ export function createUploader(options: UploaderOptions): Uploader {
     records,
     retry: { policy: options.retry ?? defaultRetryPolicy, clock, random, signal, onRetry: () => void counters.retries++ },
     concurrency: options.concurrency ?? 4,
+    keepBytes: options.keepBytes ?? DEFAULT_KEEP_BYTES,
     counters,
     report,
     newUploadId: () => random.id(),
@@ -127,28 +132,26 @@ export function createUploader(options: UploaderOptions): Uploader {
       const uploadId = random.id();
       const signal = request.signal;
       return track(uploadId, request.source.size, signal, request.deleteOnAbort ?? false, async (report) => {
-        const scan = await scanSource(request.source, {
-          ...(signal ? { signal } : {}),
-          keepBytes: options.keepBytes ?? 32 * 1024 * 1024,
-          onHashed: (bytes) => report({ type: "hashed", bytes }),
-        });
-        if (signal?.aborted) throw abortReason(signal);
+        // Recorded before anything is read: a crash while scanning resumes from the last recorded chunk.
         await records.create(
           {
             uploadId,
             path: request.path,
-            size: scan.size,
-            contentHash: scan.contentHash,
+            size: request.source.size,
+            contentHash: "",
             status: "created",
+            scanned: false,
+            declared: 0,
             createdAt: Date.now(),
             baseRevision: request.baseRevision ?? null,
             expiresAt: null,
             result: null,
             lastError: null,
           },
-          scan,
+          { chunks: [] },
         );
-        return runUpload(deps(report, signal), uploadId, request.source, scan.kept);
+        if (signal?.aborted) throw abortReason(signal);
+        return runUpload(deps(report, signal), uploadId, request.source);
       });
     },
     resume(uploadId, request) {
@@ -156,8 +159,9 @@ export function createUploader(options: UploaderOptions): Uploader {
       return track(uploadId, request.source.size, signal, request.deleteOnAbort ?? false, async (report) => {
         const loaded = await records.load(uploadId);
         if (!loaded) throw new UploadStateError(`no upload ${uploadId} is recorded on this client`);
-        report({ type: "hashed", bytes: loaded.upload.size });
-        return runUpload(deps(report, signal), uploadId, request.source, new Map());
+        const recorded = loaded.chunks.reduce((sum, chunk) => sum + chunk.size, 0);
+        report({ type: "hashed", bytes: recorded });
+        return runUpload(deps(report, signal), uploadId, request.source);
       });
     },
   };

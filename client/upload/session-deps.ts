@@ -1,0 +1,20 @@
+import type { LedgerboxApi } from "../api/client.ts";
+import type { RetryContext } from "../api/retry.ts";
+import type { Fetch } from "../platform/http.ts";
+import type { ProgressEvent, UploadCounters } from "./progress.ts";
+import type { UploadRecords } from "./records.ts";
+
+export interface SessionDeps {
+  readonly api: LedgerboxApi;
+  /** For presigned PUTs, which carry no API credentials. */
+  readonly fetch: Fetch;
+  readonly records: UploadRecords;
+  readonly retry: RetryContext;
+  readonly concurrency: number;
+  /** Chunk bytes held between hashing and sending. */
+  readonly keepBytes: number;
+  readonly counters: UploadCounters;
+  readonly report: (event: ProgressEvent) => void;
+  readonly newUploadId: () => string;
+  readonly now: () => number;
+}
