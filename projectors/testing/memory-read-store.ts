@@ -53,14 +53,37 @@ export class MemoryReadStore implements ReadStore {
         this.histories.set(write.entry.position, write.entry);
         return;
       case "upload.put": {
-        const row = this.uploads.get(write.upload.uploadId);
-        if (row && row.factsPosition >= write.upload.position) return;
-        this.uploads.set(write.upload.uploadId, {
-          view: write.upload,
-          factsPosition: write.upload.position,
-          statusPosition: write.upload.position,
-          chunkPositions: write.upload.chunks.map(() => null),
-        });
+        const { upload } = write;
+        const row = this.uploads.get(upload.uploadId);
+        if (!row) {
+          this.uploads.set(upload.uploadId, {
+            view: { ...upload, chunks: [...upload.chunks].sort((a, b) => a.index - b.index) },
+            factsPosition: upload.position,
+            statusPosition: upload.position,
+            chunkPositions: [],
+          });
+          return;
+        }
+        // Like the SQL stores: facts and status each move forward on their own, and a later part
+        // of a manifest adds its chunks to the ones already there instead of replacing them.
+        const chunks = new Map(row.view.chunks.map((chunk) => [chunk.index, chunk]));
+        for (const chunk of upload.chunks) {
+          const held = chunks.get(chunk.index);
+          const seen = row.chunkPositions[chunk.index] ?? row.factsPosition;
+          chunks.set(chunk.index, held && seen >= upload.position ? { ...chunk, status: held.status } : chunk);
+          if (!held || seen < upload.position) row.chunkPositions[chunk.index] = upload.position;
+        }
+        const factsNewer = upload.position > row.factsPosition;
+        const statusNewer = upload.position > row.statusPosition;
+        row.view = {
+          ...(factsNewer ? upload : row.view),
+          status: statusNewer ? upload.status : row.view.status,
+          result: statusNewer ? upload.result : row.view.result,
+          chunks: [...chunks.values()].sort((a, b) => a.index - b.index),
+          position: maxPosition(upload.position, row.view.position)!,
+        };
+        if (factsNewer) row.factsPosition = upload.position;
+        if (statusNewer) row.statusPosition = upload.position;
         return;
       }
       case "upload.chunk": {

@@ -330,6 +330,21 @@ export function readStoreContract(adapterName: string, open: () => Promise<ReadS
         expect(await store.uploadsAwaitingChunk(ns, digests[2]!)).toEqual([]);
       });
 
+      it("a later put of the same upload (the next part of its manifest) adds its chunks and keeps the others", async () => {
+        const uploadId = freshUploadId();
+        const whole = uploadView(ns, uploadId, 10, digests);
+        const [first, second, third] = whole.chunks;
+        await apply([{ kind: "upload.put", upload: { ...whole, chunks: [first!] } }]);
+        await apply([{ kind: "upload.chunk", uploadId, index: 0, status: "uploaded", position: pos(11) }]);
+        await apply([{ kind: "upload.put", upload: { ...whole, chunks: [second!, third!], position: pos(12) } }]);
+        expect(await store.getUpload(uploadId)).toEqual({
+          ...whole,
+          chunks: [{ ...first!, status: "uploaded" }, second, third],
+          position: pos(12),
+        });
+        expect((await store.uploadsAwaitingChunk(ns, digests[2]!)).map((awaited) => awaited.index)).toEqual([2]);
+      });
+
       it("the view's position is that of the newest write applied to it", async () => {
         const uploadId = freshUploadId();
         await apply([{ kind: "upload.put", upload: uploadView(ns, uploadId, 10, digests) }]);
