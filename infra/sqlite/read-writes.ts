@@ -161,13 +161,21 @@ export function prepareWrites(db: SqliteDatabase): (write: ReadModelWrite) => vo
         const u = write.upload;
         const result = u.result === null ? null : JSON.stringify(u.result);
         // Facts, status and the row's own position all come from the put's position.
-        const row = [u.uploadId, u.namespace, u.path, u.size, u.contentHash, u.baseRevision, u.expiresAt, u.createdAt].concat([
+        const row = [
+          u.uploadId,
+          u.namespace,
+          u.path,
+          u.size,
+          u.contentHash,
+          u.baseRevision,
+          u.expiresAt,
+          u.createdAt,
           u.position,
           u.status,
           result,
           u.position,
           u.position,
-        ]);
+        ];
         if (u.status !== "open" && insertFinishedUpload.run(...row, JSON.stringify(u.chunks)).changes === 1) return;
         putUpload.run(...row);
         for (const chunk of u.chunks) {
