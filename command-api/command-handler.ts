@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DomainFailure, type EventMetadata } from "../domain/index.ts";
+import { DomainFailure, type EventMetadata, type Result } from "../domain/index.ts";
 import { ConcurrencyError, type EventStore } from "../infra/ports/index.ts";
 import type { Aggregate } from "./aggregate.ts";
 import { StateCache } from "./state-cache.ts";
@@ -36,6 +36,15 @@ export class CommandHandler {
     return { appended: this.appendedCount, conflicts: this.conflictCount };
   }
 
+  /**
+   * The state this process last saw, without reading the store. Good enough for a command that
+   * appends: the append carries its revision, so the store refuses it if another process moved the
+   * stream on, and the handler then reloads. Saves a read per command on a hot stream.
+   */
+  private cached<S>(aggregate: { readonly read: "last" | "all" }, stream: string): Loaded<S> | undefined {
+    return aggregate.read === "all" ? (this.cache.get(stream) as Loaded<S> | undefined) : undefined;
+  }
+
   async load<S, C, E extends { type: string; data: unknown }>(aggregate: Aggregate<S, C, E>, stream: string): Promise<Loaded<S>> {
     if (aggregate.read === "last") {
       const [last] = await this.eventStore.readStream(stream, { direction: "backwards", maxCount: 1 });
@@ -70,9 +79,15 @@ export class CommandHandler {
     metadata: EventMetadata,
   ): Promise<Outcome<S, E>> {
     for (let attempt = 1; ; attempt++) {
-      const loaded = await this.load(aggregate, stream);
-      const command = await prepare(loaded);
-      const decision = aggregate.decide(loaded.state, command, metadata.at);
+      const cached = this.cached<S>(aggregate, stream);
+      let loaded = cached ?? (await this.load(aggregate, stream));
+      let decision = await decideOn(aggregate, loaded, prepare, metadata.at);
+      // A refusal or an answer that appends nothing has no revision check behind it, so it must
+      // come from the stream as it is now, not as this process last saw it.
+      if (cached && (!decision.ok || decision.value.length === 0)) {
+        loaded = await this.load(aggregate, stream);
+        decision = await decideOn(aggregate, loaded, prepare, metadata.at);
+      }
       if (!decision.ok) throw new DomainFailure(decision.error);
       const events = decision.value;
       if (events.length === 0) return { ...loaded, appended: [] };
@@ -95,4 +110,21 @@ export class CommandHandler {
       }
     }
   }
+}
+
+/** `prepare` then `decide`; a domain refusal from `prepare` (e.g. not this namespace's upload) counts as the decision. */
+async function decideOn<S, C, E extends { type: string; data: unknown }>(
+  aggregate: Aggregate<S, C, E>,
+  loaded: Loaded<S>,
+  prepare: (loaded: Loaded<S>) => C | Promise<C>,
+  now: string,
+): Promise<Result<E[]>> {
+  let command: C;
+  try {
+    command = await prepare(loaded);
+  } catch (error) {
+    if (error instanceof DomainFailure) return { ok: false, error: error.error };
+    throw error;
+  }
+  return aggregate.decide(loaded.state, command, now);
 }
