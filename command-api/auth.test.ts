@@ -23,8 +23,9 @@ async function server(options: { cachedTokens?: number } = {}) {
   );
   await app.register(authPlugin, { secret: SECRET, now: () => clock.ms, ...options });
   app.get("/v1/me", async (request) => ({ actor: request.ctx.actor, namespace: request.ctx.namespace }));
-  const call = async (bearer: string) => {
-    const response = await app.inject({ method: "GET", url: "/v1/me", headers: { authorization: `Bearer ${bearer}` } });
+  app.get("/v1/admin-only", { config: { admin: true } }, async () => ({ ok: true }));
+  const call = async (bearer: string, url = "/v1/me") => {
+    const response = await app.inject({ method: "GET", url, headers: { authorization: `Bearer ${bearer}` } });
     return { status: response.statusCode, body: response.json() as Record<string, unknown> };
   };
   return { app, clock, call };
@@ -83,5 +84,21 @@ describe("auth with remembered tokens", () => {
     expect(await call(bearer)).toEqual({ status: 200, body: { actor: "bob", namespace: "bob" } });
     clock.ms = T0 + 10_000;
     expect((await call(bearer)).status).toBe(401);
+  });
+
+  test("a remembered token still meets the admin check and the namespace rules on every request", async () => {
+    const { app, call } = await server();
+    const plain = await token({ sub: "alice", exp: seconds(T0) + 60 });
+    for (let i = 0; i < 2; i++) {
+      expect((await call(plain)).status).toBe(200);
+      expect(await call(plain, "/v1/admin-only")).toMatchObject({ status: 403, body: { error: "forbidden" } });
+      const other = await app.inject({
+        method: "GET",
+        url: "/v1/me",
+        headers: { authorization: `Bearer ${plain}`, "ledgerbox-namespace": "bob" },
+      });
+      expect(other.statusCode).toBe(403);
+    }
+    expect((await app.inject({ method: "GET", url: "/v1/me" })).statusCode).toBe(401);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { errors as joseErrors, jwtVerify } from "jose";
 import { type ClientId, isClientId, isNamespace, type Namespace, type UserId } from "../domain/index.ts";
@@ -41,6 +41,34 @@ export class AuthError extends Error {
  * namespace named after them, and any listed in the token's `ns` claim.
  */
 const auth: FastifyPluginAsync<AuthOptions> = async (app, options) => {
+  const verify = await tokenVerifier(options);
+  app.decorateRequest("ctx", null as unknown as RequestContext);
+  // A callback hook with a synchronous path: a remembered token needs no await, and an async hook
+  // would cost every request a promise and a turn of the microtask queue.
+  app.addHook("onRequest", (request, _reply, done) => {
+    if (!request.url.startsWith("/v1/") || request.routeOptions.config.public) return done();
+    const admit = (claims: TokenClaims): void => {
+      request.ctx = contextFor(request, claims);
+      if (request.routeOptions.config.admin && !request.ctx.isAdmin) {
+        throw new AuthError(403, "forbidden", "this route needs an admin token (claim admin: true)");
+      }
+    };
+    try {
+      const claims = verify(bearerToken(request));
+      if (claims instanceof Promise) {
+        claims.then(admit).then(() => done(), done);
+        return;
+      }
+      admit(claims);
+    } catch (error) {
+      return done(error as FastifyError);
+    }
+    done();
+  });
+};
+
+/** Checks a token's signature and claims; a token verified before answers at once (verified-tokens.ts). */
+async function tokenVerifier(options: AuthOptions): Promise<(token: string) => TokenClaims | Promise<TokenClaims>> {
   // Imported once: handed raw bytes, jose imports a fresh HMAC key on every verification, which
   // was half the cost of checking a token (benchmarks, issue 5).
   const key = await crypto.subtle.importKey(
@@ -53,8 +81,6 @@ const auth: FastifyPluginAsync<AuthOptions> = async (app, options) => {
   const now = options.now ?? Date.now;
   const tokens = new VerifiedTokens(options.cachedTokens ?? 10_000, now);
   const verify = async (token: string): Promise<TokenClaims> => {
-    const known = tokens.get(token);
-    if (known) return known;
     try {
       const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"], currentDate: new Date(now()) });
       tokens.set(token, payload);
@@ -64,24 +90,20 @@ const auth: FastifyPluginAsync<AuthOptions> = async (app, options) => {
       throw new AuthError(401, "unauthorized", expired ? "the token has expired" : "the token is not valid");
     }
   };
-  app.decorateRequest("ctx", null as unknown as RequestContext);
-  app.addHook("onRequest", async (request) => {
-    if (!request.url.startsWith("/v1/") || request.routeOptions.config.public) return;
-    request.ctx = await authenticate(request, verify);
-    if (request.routeOptions.config.admin && !request.ctx.isAdmin) {
-      throw new AuthError(403, "forbidden", "this route needs an admin token (claim admin: true)");
-    }
-  });
-};
+  return (token) => tokens.get(token) ?? verify(token);
+}
 
 /** Registered at the root (not encapsulated) so every route group sees `request.ctx`. */
 export const authPlugin = fp(auth, { name: "ledgerbox-auth" });
 
-async function authenticate(request: FastifyRequest, verify: (token: string) => Promise<TokenClaims>): Promise<RequestContext> {
+function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : null;
   if (!token) throw new AuthError(401, "unauthorized", "send Authorization: Bearer <token>");
-  const claims = await verify(token);
+  return token;
+}
+
+function contextFor(request: FastifyRequest, claims: TokenClaims): RequestContext {
   if (typeof claims.sub !== "string" || claims.sub === "")
     throw new AuthError(401, "unauthorized", "the token has no subject (sub)");
   const user = claims.sub;
