@@ -1,36 +1,101 @@
 /**
  * What bounds the client's upload rate: the raw-PUT baseline next to the client as shipped and
- * with one thing changed at a time, alternated on one embedded server.
+ * with one thing changed at a time, alternated on one embedded server. Besides MiB/s it prints CPU
+ * milliseconds per MiB of the uploading process and of the server (which hashes every body it
+ * stores), which hold far better than wall time on a shared machine, and the client's timeline of
+ * first events (first read, first hash, first request of each kind).
  *
- *   npx tsx bench/tools/upload-variants.ts [MiB=128] [rounds=2]
+ *   npx tsx bench/tools/upload-variants.ts [MiB=128] [rounds=2] [variant names, comma-separated]
+ *
+ * With UPLOAD_PROFILE_DIR set, each uploading process writes a V8 CPU profile there
+ * (summarise one with bench/tools/profile-summary.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fastcdcPlan } from "../data/chunk-plan.ts";
+import { fastcdcPlan, type PlannedChunk } from "../data/chunk-plan.ts";
+import { callApi, type Ticket } from "../harness/api.ts";
+import { startWorker } from "../harness/child.ts";
+import { freshNamespace } from "../harness/ids.ts";
 import { writeRandomFile } from "../harness/large-file.ts";
-import { startServer } from "../harness/server.ts";
+import { cpuSeconds } from "../harness/memory.ts";
+import { type ServerProcess, startServer } from "../harness/server.ts";
 import { MiB } from "../harness/stats.ts";
-import { clientUpload, rawPut } from "../harness/uploads.ts";
+import { UPLOAD_CONCURRENCY } from "../harness/uploads.ts";
+
+interface Result {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly memory: { peakMiB: number };
+  readonly timelineMs?: Record<string, number>;
+  readonly counters?: Record<string, number>;
+}
 
 const mib = Number(process.argv[2] ?? 128);
 const rounds = Number(process.argv[3] ?? 2);
+const only = process.argv[4]?.split(",") ?? null;
 const scratch = await mkdtemp(join(tmpdir(), "upload-variants-"));
 const file = join(scratch, "file.bin");
 await writeRandomFile(file, mib * MiB);
 const plan = await fastcdcPlan(file);
 const server = await startServer(scratch);
-const variants: Record<string, () => Promise<{ mibPerSecond: number; phasesStartedAtMs?: Record<string, number> }>> = {
-  rawPut: () => rawPut(server, file, plan),
-  client: () => clientUpload(server, file),
-  "client keepBytes=file (no re-read, no re-hash)": () => clientUpload(server, file, { keepBytes: mib * MiB * 2 }),
-  "client concurrency 8": () => clientUpload(server, file, { concurrency: 8 }),
+
+const profileDir = process.env.UPLOAD_PROFILE_DIR;
+const run = async (worker: string, input: unknown): Promise<Result> => {
+  const handle = startWorker(worker, input, profileDir ? { execArgv: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {});
+  const result = await handle.next<Result & { type: "result"; [key: string]: unknown }>("result");
+  await handle.exited;
+  return result;
 };
+
+const rawPut = async (s: ServerProcess, chunks: readonly PlannedChunk[]): Promise<Result> => {
+  const token = await s.token(freshNamespace("raw"));
+  const size = chunks.reduce((sum, chunk) => sum + chunk.size, 0);
+  const ticket = await callApi<Ticket>(s.url, token, "POST", "/v1/uploads", {
+    path: "/large.bin",
+    size,
+    chunks: chunks.map(({ index, size, sha256 }) => ({ index, size, sha256 })),
+  });
+  const puts = ticket.chunks.map((chunk) => ({
+    offset: chunks[chunk.index]!.offset,
+    size: chunks[chunk.index]!.size,
+    put: chunk.upload,
+  }));
+  return run("raw-put.ts", { file, puts, concurrency: UPLOAD_CONCURRENCY });
+};
+
+const client =
+  (options: { concurrency?: number; keepBytes?: number } = {}) =>
+  async (s: ServerProcess) =>
+    run("client-upload.ts", {
+      url: s.url,
+      token: await s.token(freshNamespace("client")),
+      file,
+      path: "/large.bin",
+      concurrency: options.concurrency ?? UPLOAD_CONCURRENCY,
+      ...(options.keepBytes === undefined ? {} : { keepBytes: options.keepBytes }),
+    });
+
+const variants: Record<string, (s: ServerProcess) => Promise<Result>> = {
+  rawPut: (s) => rawPut(s, plan),
+  client: client(),
+  "client keepBytes=32MiB": client({ keepBytes: 32 * MiB }),
+  "client concurrency 8": client({ concurrency: 8 }),
+};
+const perMiB = (ms: number) => (ms / mib).toFixed(1);
 try {
   for (let round = 1; round <= rounds; round++) {
-    for (const [name, run] of Object.entries(variants)) {
-      const result = await run();
-      console.log(round, name, result.mibPerSecond, "MiB/s", JSON.stringify(result.phasesStartedAtMs ?? {}));
+    for (const [name, variant] of Object.entries(variants)) {
+      if (only && !only.includes(name)) continue;
+      const serverCpu = cpuSeconds(server.pid);
+      const result = await variant(server);
+      const serverMs = (cpuSeconds(server.pid) - serverCpu) * 1000;
+      console.log(
+        `${round} ${name}: ${((mib * 1000) / result.ms).toFixed(1)} MiB/s, CPU ms/MiB: uploader ${perMiB(result.cpuMs)}, ` +
+          `server ${perMiB(serverMs)}; peak ${result.memory.peakMiB} MiB`,
+      );
+      if (result.timelineMs) console.log(`  timeline ms: ${JSON.stringify(result.timelineMs)}`);
+      if (result.counters) console.log(`  counters: ${JSON.stringify(result.counters)}`);
     }
   }
 } finally {

@@ -1,7 +1,9 @@
 /**
  * One upload through the real client library, as `ledgerbox put` runs it: a FileSource over the
  * file on disk, the resumable uploader recording in Dexie (fake-indexeddb, in memory), default
- * platform (global fetch, WebCrypto). Reports wall time, per-phase times and what went over the wire.
+ * platform (global fetch, WebCrypto). Reports wall time, per-phase times, what went over the wire,
+ * and a timeline of first events (first read, first hash, first request of each kind) that shows
+ * where the start of an upload goes.
  */
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { createApi } from "../../client/api/index.ts";
@@ -23,26 +25,68 @@ interface Input {
   readonly keepBytes?: number;
 }
 
+/** The kind of a request, from its method and route: "PUT chunk", "POST /v1/uploads", "POST …/chunks", … */
+const kindOf = (input: string | URL | Request, init?: RequestInit): string => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+  if (method === "PUT") return "PUT chunk";
+  const route = url.pathname.replace(/^\/v1\/uploads\/[^/]+/, "/v1/uploads/{id}").replace(/\/chunks\/\d+$/, "/chunks/{i}");
+  return `${method} ${route}`;
+};
+
 runWorker(async () => {
   const input = await workerInput<Input>();
   const platform = defaultPlatform();
-  const api = createApi({ baseUrl: input.url, token: input.token, clientId: "bench-client", fetch: platform.fetch });
+  let started = performance.now();
+  const timeline: Record<string, number> = {};
+  const mark = (what: string) => {
+    timeline[what] ??= Math.round(performance.now() - started);
+  };
+  const fetch: typeof platform.fetch = async (url, init) => {
+    const kind = kindOf(url, init);
+    mark(`${kind} sent`);
+    const response = await platform.fetch(url, init);
+    mark(`${kind} answered`);
+    return response;
+  };
+  const traced = { ...platform, fetch };
+  const api = createApi({ baseUrl: input.url, token: input.token, clientId: "bench-client", fetch });
   const store = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, name: "bench" });
   const uploader = createUploader({
     api,
     db: store.db,
-    platform,
+    platform: traced,
     ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }),
     ...(input.keepBytes === undefined ? {} : { keepBytes: input.keepBytes }),
   });
-  const source = await fileSource(input.file);
-  const started = performance.now();
+  const file = await fileSource(input.file);
+  const source = {
+    size: file.size,
+    slice: async (start: number, end: number) => {
+      mark("first read started");
+      const bytes = await file.slice(start, end);
+      mark("first read done");
+      return bytes;
+    },
+  };
+  started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const phases: Record<string, number> = {};
   const handle = uploader.upload({ source, path: input.path, baseRevision: input.baseRevision ?? null });
   handle.progress$.subscribe((progress) => {
     phases[progress.phase] ??= Math.round(performance.now() - started);
+    if (progress.bytesHashed > 0) mark("first chunk hashed");
   });
   const outcome = await handle.done;
   const ms = performance.now() - started;
-  await finish({ ms, outcome, counters: { ...uploader.counters }, phasesStartedAtMs: phases, size: source.size });
+  const cpu = process.cpuUsage(cpuBefore);
+  await finish({
+    ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    outcome,
+    counters: { ...uploader.counters },
+    phasesStartedAtMs: phases,
+    timelineMs: timeline,
+    size: source.size,
+  });
 });
