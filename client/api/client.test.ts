@@ -1,5 +1,7 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import type { Fetch } from "../platform/http.ts";
+import { type Fetch, globalFetch } from "../platform/http.ts";
 import { createApi } from "./client.ts";
 import { ApiError, NetworkError } from "./errors.ts";
 import { putPresigned } from "./presigned.ts";
@@ -7,6 +9,7 @@ import { putPresigned } from "./presigned.ts";
 interface Seen {
   url: string;
   method: string;
+  redirect: RequestRedirect | undefined;
   headers: Record<string, string>;
   body: string | null;
 }
@@ -17,7 +20,7 @@ const scriptedFetch = (answers: (() => Response)[]) => {
   const fetch: Fetch = async (input, init) => {
     const headers = Object.fromEntries(new Headers(init?.headers).entries());
     const body = init?.body === undefined || init.body === null ? null : String(init.body);
-    seen.push({ url: String(input), method: init?.method ?? "GET", headers, body });
+    seen.push({ url: String(input), method: init?.method ?? "GET", redirect: init?.redirect, headers, body });
     const answer = answers.shift();
     if (!answer) throw new TypeError("fetch failed");
     return answer();
@@ -96,5 +99,27 @@ describe("API client", () => {
     );
     expect(seen[0]!.headers).toEqual({ "x-amz-checksum-sha256": "abc=" });
     expect(seen[0]!.method).toBe("PUT");
+    // Never followed: the signature is bound to the host (and Node's fetch then skips a copy of the body).
+    expect(seen[0]!.redirect).toBe("error");
+  });
+
+  it("reports a redirected presigned PUT as a network failure instead of following it", async () => {
+    // The runtime's own fetch against a server that redirects every request to itself.
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests++;
+      req.resume();
+      res.writeHead(307, { location: "/elsewhere" }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const put = { method: "PUT", url: `http://127.0.0.1:${port}/k`, headers: {}, expiresAt: "" };
+      const error = await putPresigned(globalFetch(), put, new Uint8Array(8), "PUT chunk 0").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NetworkError);
+      expect(requests).toBe(1);
+    } finally {
+      server.close();
+    }
   });
 });
