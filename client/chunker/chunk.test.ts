@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_CHUNK_BYTES } from "../../domain/manifest.ts";
-import { bytesSource } from "../platform/file-source.ts";
+import { bytesSource, type FileSource } from "../platform/file-source.ts";
 import { seededRandom } from "../platform/random.ts";
-import { type Chunk, chunkFile, chunkStream, cutPoints } from "./chunk.ts";
+import { type Chunk, ChunkSourceError, chunkFile, chunkStream, cutPoints } from "./chunk.ts";
 import { type ChunkerParams, ChunkerParamsError, FASTCDC, resolveParams } from "./params.ts";
 
 // Small parameters keep property inputs small; the algorithm is the same at any scale.
@@ -32,6 +32,17 @@ const streamOf = (bytes: Uint8Array, pieceSizes: readonly number[]): ReadableStr
     },
   });
 };
+
+/** A source that can only be read into the caller's buffer (as the CLI's file source prefers), up to `limit` bytes. */
+const readIntoSource = (bytes: Uint8Array, limit = bytes.length): FileSource => ({
+  size: bytes.length,
+  slice: () => Promise.reject(new Error("slice must not be used when readInto is there")),
+  readInto: async (start, target) => {
+    const piece = bytes.subarray(start, Math.min(limit, start + target.length));
+    target.set(piece);
+    return piece.length;
+  },
+});
 
 const collect = async (chunks: AsyncIterable<Chunk>): Promise<Chunk[]> => {
   const out: Chunk[] = [];
@@ -90,7 +101,7 @@ describe("chunker", () => {
     );
   });
 
-  it("cuts the same places however the input is split into reads (stream, file slices, whole buffer)", async () => {
+  it("cuts the same places however the input is split into reads (stream, file slices, reads into its buffer, whole buffer)", async () => {
     await fc.assert(
       fc.asyncProperty(inputs, pieces, fc.integer({ min: 1, max: 5000 }), async (bytes, pieceSizes, readSize) => {
         const whole = cutPoints(bytes, SMALL);
@@ -98,8 +109,12 @@ describe("chunker", () => {
           (c) => c.offset + c.size,
         );
         const sliced = (await collect(chunkFile(bytesSource(bytes), { params: SMALL, readSize }))).map((c) => c.offset + c.size);
+        const readInto = await collect(chunkFile(readIntoSource(bytes), { params: SMALL, readSize }));
         expect(streamed).toEqual(whole);
         expect(sliced).toEqual(whole);
+        expect(readInto.map((c) => c.offset + c.size)).toEqual(whole);
+        // Chunks are copies: reads into the reused buffer after a cut never change a chunk handed out.
+        expect(sameBytes(concat(readInto), bytes)).toBe(true);
       }),
     );
   });
@@ -110,11 +125,12 @@ describe("chunker", () => {
         const all = await collect(chunkFile(bytesSource(bytes), { params: SMALL }));
         if (all.length === 0) return;
         const from = all[pick % all.length]!;
-        const resumed = await collect(
-          chunkFile(bytesSource(bytes), { params: SMALL, resumeAt: { offset: from.offset, index: from.index } }),
-        );
+        const resumeAt = { offset: from.offset, index: from.index };
+        const resumed = await collect(chunkFile(bytesSource(bytes), { params: SMALL, resumeAt }));
+        const resumedInto = await collect(chunkFile(readIntoSource(bytes), { params: SMALL, resumeAt }));
         const shape = (chunk: Chunk) => [chunk.index, chunk.offset, chunk.size];
         expect(resumed.map(shape)).toEqual(all.slice(from.index).map(shape));
+        expect(resumedInto.map(shape)).toEqual(all.slice(from.index).map(shape));
       }),
     );
   });
@@ -170,6 +186,8 @@ describe("chunker", () => {
       expect(chunk.size).toBeGreaterThanOrEqual(FASTCDC.minSize);
       expect(chunk.size).toBeLessThanOrEqual(FASTCDC.maxSize);
     }
+    const readInto = await collect(chunkFile(readIntoSource(bytes)));
+    expect(readInto.map((c) => c.size)).toEqual(chunks.map((c) => c.size));
     const mean = bytes.length / chunks.length;
     expect(mean).toBeGreaterThan(0.7 * 1024 * 1024);
     expect(mean).toBeLessThan(1.6 * 1024 * 1024);
@@ -182,6 +200,13 @@ describe("chunker", () => {
         1213782,
       ]
     `);
+  });
+
+  it("reports a file that ends before its size as changed, whichever way it is read", async () => {
+    const bytes = pseudoRandomBytes(3, 5000);
+    const truncated: FileSource = { size: 5000, slice: async (start, end) => bytes.subarray(start, Math.min(end, 4000)) };
+    await expect(collect(chunkFile(truncated, { params: SMALL }))).rejects.toThrow(ChunkSourceError);
+    await expect(collect(chunkFile(readIntoSource(bytes, 4000), { params: SMALL }))).rejects.toThrow(ChunkSourceError);
   });
 
   it("stops when its signal aborts", async () => {

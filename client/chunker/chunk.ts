@@ -40,43 +40,57 @@ const resolve = (params: ChunkerParams): ResolvedParams => {
 };
 
 /**
- * The streaming core: pulls pieces with `read` (null at the end), keeps at most about
- * 2 × maxSize + one piece in a buffer it reuses, and yields chunks as soon as their cut is known.
+ * Where the streaming core gets its bytes: pieces handed over (`read`, null at the end), or reads
+ * straight into its buffer (`readInto`, 0 at the end), which needs no buffer per read.
  */
-async function* chunkPieces(
-  read: () => Promise<Uint8Array | null>,
-  options: ChunkOptions,
-  first = { offset: 0, index: 0 },
-): AsyncGenerator<Chunk> {
+type Input =
+  | { readonly read: () => Promise<Uint8Array | null> }
+  | { readonly readInto: (target: Uint8Array) => Promise<number>; readonly readSize: number };
+
+/**
+ * The streaming core: keeps at most about 2 × maxSize + one piece in a buffer it reuses, and yields
+ * chunks as soon as their cut is known.
+ */
+async function* chunkPieces(input: Input, options: ChunkOptions, first = { offset: 0, index: 0 }): AsyncGenerator<Chunk> {
   const params = resolve(options.params ?? FASTCDC);
   const signal = options.signal;
-  let buffer = new Uint8Array(params.maxSize * 2);
+  let buffer = new Uint8Array(params.maxSize * 2 + ("readSize" in input ? Math.max(0, input.readSize - params.maxSize) : 0));
   let start = 0;
   let end = 0;
   let eof = false;
   let { offset, index } = first;
+  /** Room for `bytes` more at the end of the buffer: slide what is held to the front, or grow. */
+  const makeRoom = (bytes: number) => {
+    if (end + bytes <= buffer.length) return;
+    const held = end - start;
+    if (held + bytes > buffer.length) {
+      // Only a source that hands over pieces larger than maxSize gets here.
+      const grown = new Uint8Array(Math.max(buffer.length * 2, held + bytes));
+      grown.set(buffer.subarray(start, end));
+      buffer = grown;
+    } else {
+      buffer.copyWithin(0, start, end);
+    }
+    start = 0;
+    end = held;
+  };
   for (;;) {
     // A cut is only final once maxSize bytes are visible (or the input ended).
     while (!eof && end - start < params.maxSize) {
       if (signal?.aborted) throw abortReason(signal);
-      const piece = await read();
+      if ("readInto" in input) {
+        makeRoom(input.readSize);
+        const read = await input.readInto(buffer.subarray(end, end + input.readSize));
+        if (read === 0) eof = true;
+        end += read;
+        continue;
+      }
+      const piece = await input.read();
       if (piece === null) {
         eof = true;
         break;
       }
-      if (end + piece.length > buffer.length) {
-        const held = end - start;
-        if (held + piece.length > buffer.length) {
-          // Only a source that hands over pieces larger than maxSize gets here.
-          const grown = new Uint8Array(Math.max(buffer.length * 2, held + piece.length));
-          grown.set(buffer.subarray(start, end));
-          buffer = grown;
-        } else {
-          buffer.copyWithin(0, start, end);
-        }
-        start = 0;
-        end = held;
-      }
+      makeRoom(piece.length);
       buffer.set(piece, end);
       end += piece.length;
     }
@@ -95,10 +109,15 @@ export async function* chunkStream(stream: ReadableStream<Uint8Array>, options: 
   const reader = stream.getReader();
   let finished = false;
   try {
-    yield* chunkPieces(async () => {
-      const { done, value } = await reader.read();
-      return done ? null : value;
-    }, options);
+    yield* chunkPieces(
+      {
+        read: async () => {
+          const { done, value } = await reader.read();
+          return done ? null : value;
+        },
+      },
+      options,
+    );
     finished = true;
   } finally {
     // A consumer that stops early (or an error) should not leave the producer running.
@@ -112,18 +131,36 @@ export function chunkFile(source: FileSource, options: ChunkFileOptions = {}): A
   const readSize = options.readSize ?? (options.params ?? FASTCDC).maxSize;
   const first = options.resumeAt ?? { offset: 0, index: 0 };
   let position = first.offset;
+  const shortRead = (got: number, end: number) =>
+    new ChunkSourceError(`the file source returned ${got} bytes for [${position}, ${end}); did the file change?`);
+  const readInto = source.readInto?.bind(source);
+  if (readInto) {
+    return chunkPieces(
+      {
+        readSize,
+        readInto: async (target) => {
+          const end = Math.min(source.size, position + target.length);
+          if (position >= end) return 0;
+          const read = await readInto(position, target.subarray(0, end - position));
+          if (read !== end - position) throw shortRead(read, end);
+          position = end;
+          return read;
+        },
+      },
+      options,
+      first,
+    );
+  }
   return chunkPieces(
-    async () => {
-      if (position >= source.size) return null;
-      const end = Math.min(source.size, position + readSize);
-      const piece = await source.slice(position, end);
-      if (piece.length !== end - position) {
-        throw new ChunkSourceError(
-          `the file source returned ${piece.length} bytes for [${position}, ${end}); did the file change?`,
-        );
-      }
-      position = end;
-      return piece;
+    {
+      read: async () => {
+        if (position >= source.size) return null;
+        const end = Math.min(source.size, position + readSize);
+        const piece = await source.slice(position, end);
+        if (piece.length !== end - position) throw shortRead(piece.length, end);
+        position = end;
+        return piece;
+      },
     },
     options,
     first,

@@ -8,22 +8,27 @@ import type { FileSource } from "../platform/index.ts";
  */
 export async function fileSource(path: string): Promise<FileSource> {
   const { size } = await stat(path);
+  const readInto = async (start: number, target: Uint8Array): Promise<number> => {
+    const handle = await open(path, "r");
+    try {
+      let filled = 0;
+      while (filled < target.length) {
+        const { bytesRead } = await handle.read(target, filled, target.length - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return filled;
+    } finally {
+      await handle.close();
+    }
+  };
   return {
     size,
+    readInto,
     async slice(start, end) {
-      const handle = await open(path, "r");
-      try {
-        const bytes = new Uint8Array(end - start);
-        let filled = 0;
-        while (filled < bytes.length) {
-          const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, start + filled);
-          if (bytesRead === 0) break;
-          filled += bytesRead;
-        }
-        return filled === bytes.length ? bytes : bytes.subarray(0, filled);
-      } finally {
-        await handle.close();
-      }
+      const bytes = new Uint8Array(end - start);
+      const filled = await readInto(start, bytes);
+      return filled === bytes.length ? bytes : bytes.subarray(0, filled);
     },
   };
 }

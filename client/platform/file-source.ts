@@ -11,6 +11,13 @@ export interface FileSource {
    * only if the caller is done with it before the next call; the chunker copies what it keeps.
    */
   slice(start: number, end: number): Promise<Uint8Array>;
+  /**
+   * Optional: read bytes from `start` straight into `target` (up to its length) and say how many
+   * were read, fewer only at the end of the file. The chunker prefers it to `slice`, so every byte of
+   * a scan is read into the buffer it cuts from without a buffer allocated per read, whose garbage
+   * a runtime must collect (a disk file can, a Blob cannot).
+   */
+  readInto?(start: number, target: Uint8Array): Promise<number>;
 }
 
 /** A FileSource over a web `Blob` (browsers' `File`, and `Blob` in Node 20+ and Deno). */
