@@ -15,6 +15,17 @@ import { perSecond, round, type Summary } from "../harness/stats.ts";
 
 const WARMUP = 4;
 
+interface LoadResult {
+  readonly [key: string]: unknown;
+  readonly type: "result";
+  readonly ms: number;
+  readonly confirms: number;
+  readonly latencyMs: Summary;
+  readonly statuses: Record<string, number>;
+  /** The load generator's own CPU over the timed window. */
+  readonly cpuMs: number;
+}
+
 /**
  * One open upload per client whose chunks are already in the local store's files, written through
  * the store's own writer so they are verified on disk, but without the PUT route's storage
@@ -72,13 +83,33 @@ export const commandThroughput: Scenario = {
           floor: { method: "GET", path, requests: perClient - WARMUP },
         });
         const cpuBefore = cpuSeconds(server.pid);
-        const result = await worker.next<{ type: "result"; ms: number; confirms: number; latencyMs: Summary }>("result");
+        const result = await worker.next<LoadResult>("result");
         const cpu = cpuSeconds(server.pid) - cpuBefore;
         await worker.exited;
         return {
           requestsPerSecond: perSecond(result.confirms, result.ms),
           latencyMs: result.latencyMs,
           serverCpuMicrosPerRequest: Math.round((cpu * 1e6) / result.confirms),
+          loadGeneratorCpuMicrosPerRequest: Math.round((result.cpuMs * 1000) / result.confirms),
+        };
+      };
+      // The same confirmation requests against a server that does nothing: sockets, HTTP parsing and
+      // the load generator alone. No Ledgerbox server can answer faster than this on this machine.
+      const bareFloor = async () => {
+        const bare = startWorker("bare-http.ts", {});
+        const { url } = await bare.next<{ type: "ready"; url: string }>("ready");
+        const worker = startWorker("confirm-load.ts", { url, clients: uploads, warmup: WARMUP });
+        const cpuBefore = cpuSeconds(bare.pid);
+        const result = await worker.next<LoadResult>("result");
+        const cpu = cpuSeconds(bare.pid) - cpuBefore;
+        await worker.exited;
+        bare.send({ type: "stop" });
+        await bare.exited;
+        return {
+          requestsPerSecond: perSecond(result.confirms, result.ms),
+          latencyMs: result.latencyMs,
+          serverCpuMicrosPerRequest: Math.round((cpu * 1e6) / result.confirms),
+          loadGeneratorCpuMicrosPerRequest: Math.round((result.cpuMs * 1000) / result.confirms),
         };
       };
       const load = startWorker(
@@ -89,18 +120,13 @@ export const commandThroughput: Scenario = {
         },
       );
       const serverCpuBefore = cpuSeconds(server.pid);
-      const http = await load.next<{
-        type: "result";
-        ms: number;
-        confirms: number;
-        latencyMs: Summary;
-        statuses: Record<string, number>;
-      }>("result");
+      const http = await load.next<LoadResult>("result");
       const serverCpu = round(cpuSeconds(server.pid) - serverCpuBefore, 2);
       await load.exited;
       // Same load generator, connections and concurrency, against routes that do (almost) nothing.
       const healthFloor = await floor("/health");
       const authFloor = await floor("/v1/changes/latest");
+      const bare = await bareFloor();
       const confirmsPerSecond = perSecond(http.confirms, http.ms);
       const appendsPerSecond = perSecond(raw.appends, raw.ms);
       const ratio = round(confirmsPerSecond / appendsPerSecond);
@@ -123,6 +149,7 @@ export const commandThroughput: Scenario = {
             serverPerConfirm: Math.round((serverCpu * 1e6) / http.confirms),
             rawPerAppend: Math.round((raw.cpuMs * 1000) / raw.appends),
             ratio: round((raw.cpuMs * 1000) / raw.appends / ((serverCpu * 1e6) / http.confirms)),
+            loadGeneratorPerConfirm: Math.round((http.cpuMs * 1000) / http.confirms),
             note: "server CPU includes projecting the confirms it appends (same process), as the embedded server always does",
           },
           serverCpuShare: round(serverCpu / (http.ms / 1000), 2),
@@ -132,6 +159,9 @@ export const commandThroughput: Scenario = {
             health: { route: "GET /health (two store probes, no auth)", ...healthFloor },
             authenticatedRead: { route: "GET /v1/changes/latest (JWT check + one indexed read)", ...authFloor },
             confirmsVsAuthenticatedRead: round(confirmsPerSecond / authFloor.requestsPerSecond),
+            bareHttp: { route: "any request, bare node:http in its own process, same load generator", ...bare },
+            bareHttpVsRawAppends: round(bare.requestsPerSecond / appendsPerSecond),
+            confirmsVsBareHttp: round(confirmsPerSecond / bare.requestsPerSecond),
           },
           eachConfirm:
             "auth (JWT), validation, read upload stream (state cache), stat of the stored chunk (size + recorded SHA-256), decide, append ChunkUploaded",

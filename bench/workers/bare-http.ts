@@ -1,0 +1,29 @@
+/**
+ * The floor under every HTTP scenario on this machine: a bare node:http server that answers any
+ * request with a confirmation's 200 body and does nothing else (no Fastify, no auth, no store).
+ * Driven by the same load generator, it shows what sockets, HTTP parsing and the generator itself
+ * allow before any Ledgerbox code runs.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { onMessage, runWorker, send } from "./protocol.ts";
+
+const BODY = '{"index":0,"status":"uploaded"}';
+
+runWorker(async () => {
+  const server = createServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": BODY.length });
+    response.end(BODY);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  onMessage(async (message) => {
+    if (message.type === "stop") {
+      server.closeAllConnections();
+      server.close();
+      await send("stopped");
+      process.exit(0);
+    }
+  });
+  await send("ready", { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+});
