@@ -26,6 +26,14 @@ interface LoadResult {
   readonly cpuMs: number;
 }
 
+/** Rate, latency and CPU per request (server's and load generator's) of one floor measurement. */
+const floorFigures = (result: LoadResult, serverCpuSeconds: number) => ({
+  requestsPerSecond: perSecond(result.confirms, result.ms),
+  latencyMs: result.latencyMs,
+  serverCpuMicrosPerRequest: Math.round((serverCpuSeconds * 1e6) / result.confirms),
+  loadGeneratorCpuMicrosPerRequest: Math.round((result.cpuMs * 1000) / result.confirms),
+});
+
 /**
  * One open upload per client whose chunks are already in the local store's files, written through
  * the store's own writer so they are verified on disk, but without the PUT route's storage
@@ -86,12 +94,7 @@ export const commandThroughput: Scenario = {
         const result = await worker.next<LoadResult>("result");
         const cpu = cpuSeconds(server.pid) - cpuBefore;
         await worker.exited;
-        return {
-          requestsPerSecond: perSecond(result.confirms, result.ms),
-          latencyMs: result.latencyMs,
-          serverCpuMicrosPerRequest: Math.round((cpu * 1e6) / result.confirms),
-          loadGeneratorCpuMicrosPerRequest: Math.round((result.cpuMs * 1000) / result.confirms),
-        };
+        return floorFigures(result, cpu);
       };
       // The same confirmation requests against a server that does nothing: sockets, HTTP parsing and
       // the load generator alone. No Ledgerbox server can answer faster than this on this machine.
@@ -105,12 +108,7 @@ export const commandThroughput: Scenario = {
         await worker.exited;
         bare.send({ type: "stop" });
         await bare.exited;
-        return {
-          requestsPerSecond: perSecond(result.confirms, result.ms),
-          latencyMs: result.latencyMs,
-          serverCpuMicrosPerRequest: Math.round((cpu * 1e6) / result.confirms),
-          loadGeneratorCpuMicrosPerRequest: Math.round((result.cpuMs * 1000) / result.confirms),
-        };
+        return floorFigures(result, cpu);
       };
       const load = startWorker(
         "confirm-load.ts",
