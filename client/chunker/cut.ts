@@ -4,6 +4,47 @@ import type { ResolvedParams } from "./params.ts";
 // Int32 view of the same words: Uint32 values above 2^31 would leave V8's small-integer fast path.
 const GEAR_I32 = new Int32Array(GEAR.buffer, GEAR.byteOffset, GEAR.length);
 
+/** The fingerprint where the last `roll` stopped without a cut (a second return value, without allocating one). */
+let rolled = 0;
+
+/**
+ * Rolls the gear hash `fp = (fp << 1) + GEAR[byte]` over data[from, to) starting from `fp`, and
+ * returns the first i where `fp & mask` is 0, or -1 (leaving the fingerprint in `rolled`).
+ *
+ * Unrolled eight bytes a step: the same arithmetic and the same checks in the same order, so the same
+ * cuts, but V8 pays its per-iteration loop cost (the interrupt check, the loop-bound test) once per
+ * eight bytes. That makes the loop about three times faster (0.7-0.9 instead of 2.3 CPU ms per MiB
+ * on this machine), and it was the client's largest cost after GC.
+ */
+function roll(data: Uint8Array, from: number, to: number, mask: number, fp: number): number {
+  const gear = GEAR_I32;
+  let i = from;
+  for (; i + 8 <= to; i += 8) {
+    fp = ((fp << 1) + gear[data[i]!]!) | 0;
+    if ((fp & mask) === 0) return i;
+    fp = ((fp << 1) + gear[data[i + 1]!]!) | 0;
+    if ((fp & mask) === 0) return i + 1;
+    fp = ((fp << 1) + gear[data[i + 2]!]!) | 0;
+    if ((fp & mask) === 0) return i + 2;
+    fp = ((fp << 1) + gear[data[i + 3]!]!) | 0;
+    if ((fp & mask) === 0) return i + 3;
+    fp = ((fp << 1) + gear[data[i + 4]!]!) | 0;
+    if ((fp & mask) === 0) return i + 4;
+    fp = ((fp << 1) + gear[data[i + 5]!]!) | 0;
+    if ((fp & mask) === 0) return i + 5;
+    fp = ((fp << 1) + gear[data[i + 6]!]!) | 0;
+    if ((fp & mask) === 0) return i + 6;
+    fp = ((fp << 1) + gear[data[i + 7]!]!) | 0;
+    if ((fp & mask) === 0) return i + 7;
+  }
+  for (; i < to; i++) {
+    fp = ((fp << 1) + gear[data[i]!]!) | 0;
+    if ((fp & mask) === 0) return i;
+  }
+  rolled = fp;
+  return -1;
+}
+
 /**
  * FastCDC cut-point search (Xia et al., USENIX ATC 2016, Algorithm 1 with normalized chunking):
  * skip minSize bytes, roll a gear hash `fp = (fp << 1) + GEAR[byte]`, cut where `fp & mask` is 0,
@@ -19,18 +60,8 @@ export function findCut(data: Uint8Array, start: number, end: number, params: Re
   if (available <= params.minSize) return end;
   const limit = start + Math.min(available, params.maxSize);
   const normal = start + Math.min(available, params.avgSize);
-  const gear = GEAR_I32;
-  const maskS = params.maskS;
-  const maskL = params.maskL;
-  let fp = 0;
-  let i = start + params.minSize;
-  for (; i < normal; i++) {
-    fp = ((fp << 1) + gear[data[i]!]!) | 0;
-    if ((fp & maskS) === 0) return i;
-  }
-  for (; i < limit; i++) {
-    fp = ((fp << 1) + gear[data[i]!]!) | 0;
-    if ((fp & maskL) === 0) return i;
-  }
-  return limit;
+  const early = roll(data, start + params.minSize, normal, params.maskS, 0);
+  if (early >= 0) return early;
+  const late = roll(data, normal, limit, params.maskL, rolled);
+  return late >= 0 ? late : limit;
 }
