@@ -136,8 +136,11 @@ export function openSqliteEventStore(file: string, options: SqliteEventStoreOpti
   // A nested better-sqlite3 transaction is a SAVEPOINT: a failing append inside a group rolls back alone.
   const appendOne = db.transaction(({ stream, events, expected }: AppendRequest): AppendResult => {
     const current = lastRevisionOf.get(stream)?.revision ?? null;
+    const matches = expected === "any" || (expected === "no_stream" ? current === null : current === expected);
     const first = events[0];
-    if (first) {
+    // A stream that is where the append expects it holds nothing past that point, so it cannot hold
+    // an earlier try of this append: only a mismatch (or "any") needs the lookup.
+    if (first && (!matches || expected === "any")) {
       const start =
         expected === "no_stream" ? 0 : expected === "any" ? (revisionOfId.get(stream, first.id)?.revision ?? null) : expected + 1;
       const retried = start === null ? null : alreadyAppended(stream, events, start);
@@ -145,7 +148,6 @@ export function openSqliteEventStore(file: string, options: SqliteEventStoreOpti
       // With "any", an id already in the stream that is not part of an identical earlier append is a conflict.
       if (expected === "any" && start !== null) throw new ConcurrencyError(stream, expected, current ?? "no_stream");
     }
-    const matches = expected === "any" || (expected === "no_stream" ? current === null : current === expected);
     if (!matches) throw new ConcurrencyError(stream, expected, current ?? "no_stream");
     let revision = current ?? -1;
     const positions: LogPosition[] = [];
