@@ -7,14 +7,8 @@
 export class ByteBudget {
   private used = 0;
   private readonly waiters: (() => void)[] = [];
-  /** Called whenever a reservation has to wait: whoever frees bytes should act now. */
-  onStall: () => void = () => undefined;
 
   constructor(readonly limit: number) {}
-
-  get stalled(): boolean {
-    return this.waiters.length > 0;
-  }
 
   wouldWait(bytes: number): boolean {
     return this.used > 0 && this.used + bytes > this.limit;
@@ -22,9 +16,7 @@ export class ByteBudget {
 
   async reserve(bytes: number): Promise<void> {
     while (this.wouldWait(bytes)) {
-      const admitted = new Promise<void>((resolve) => this.waiters.push(resolve));
-      this.onStall();
-      await admitted;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     this.used += bytes;
   }

@@ -7,9 +7,19 @@ import type { HeldBytes, ServerView } from "./chunk-sender.ts";
 import { SourceChangedError } from "./errors.ts";
 import { scanChunks } from "./scan.ts";
 import type { SessionDeps } from "./session-deps.ts";
+import type { WorkQueue } from "./work-queue.ts";
 
-/** Chunks in the first part: enough to fill the send slots, few enough to start within milliseconds. */
-export const FIRST_PART_CHUNKS = 4;
+/**
+ * Chunks in the first part: one, so the first request (a cold connection, a cold server path) goes
+ * out as soon as one chunk is hashed and the next chunks are hashed while it is answered.
+ */
+export const FIRST_PART_CHUNKS = 1;
+/**
+ * Chunks a later part waits for, unless the senders have run out of work or scanning has ended: a
+ * part costs a request and a local write on the client and an append on the server, so parts of
+ * one or two chunks (what a fast answer used to get) cost CPU that both sides were short of.
+ */
+export const PART_CHUNKS = 4;
 /** A part's size cap, well inside the server's 2 MiB body limit. */
 const MAX_PART_CHUNKS = 1000;
 
@@ -38,17 +48,21 @@ export interface DeclareState {
 
 /**
  * Declare the chunks the server does not know yet, scanning the rest of the file meanwhile: the
- * first part as soon as a few chunks are hashed, then whatever has been hashed whenever the previous
- * part is answered (so parts grow when the network is the slower side). Each part's chunks are
- * recorded locally before the server hears of them, and `onPart` hands its answer to the senders.
- * The part that reaches the file's size says so and carries the content hash.
+ * first part as soon as a chunk is hashed, then, once the previous part is answered, whatever has
+ * been hashed when that is a few chunks or the senders have nothing left to send (so parts grow
+ * when the network is the slower side). Each part's chunks are recorded locally before the server hears of
+ * them, and `onPart` records the answer and hands it to the senders. The part that reaches the
+ * file's size says so and carries the content hash.
  */
 export async function declareParts(
   deps: SessionDeps,
   state: DeclareState,
   source: FileSource,
   held: HeldBytes,
-  onPart: (view: ServerView, rows: readonly ChunkRow[]) => Promise<void>,
+  /** Records the part's answer (with `upload`, the upload row's changes) and hands it to the senders. */
+  onPart: (view: ServerView, rows: readonly ChunkRow[], upload: Partial<UploadRow>) => Promise<void>,
+  /** The senders' queue: when it runs dry, whatever is hashed is declared at once. */
+  senders: Pick<WorkQueue<unknown>, "starved" | "onStarved">,
   signal: AbortSignal,
 ): Promise<void> {
   const { api, records, retry, counters, report } = deps;
@@ -62,7 +76,7 @@ export async function declareParts(
     wake?.();
     wake = null;
   };
-  held.budget.onStall = nudge;
+  senders.onStarved = nudge;
 
   const last = rows.at(-1);
   const scanning = scanDone
@@ -92,8 +106,9 @@ export async function declareParts(
 
   let declaredBytes = bytesOf(rows.slice(0, state.declared));
   for (let first = state.declared === 0; first || declaredBytes < upload.size; first = false) {
-    const want = first ? FIRST_PART_CHUNKS : 1;
-    while (!(pending.length >= want || (pending.length > 0 && held.budget.stalled) || scanDone || scanError)) {
+    const want = first ? FIRST_PART_CHUNKS : PART_CHUNKS;
+    // Idle senders cannot wait for a full part; a stalled scan can, while the senders free its bytes.
+    while (!(pending.length >= want || (pending.length > 0 && senders.starved) || scanDone || scanError)) {
       await new Promise<void>((resolve) => (wake = resolve));
     }
     if (scanError) throw (scanError as { error: unknown }).error;
@@ -135,15 +150,14 @@ export async function declareParts(
     );
     state.declared += part.length;
     declaredBytes += partBytes;
-    await records.setUpload(uploadId, {
+    report({ type: "manifest", chunksTotal: state.declared, bytesTotal: upload.size });
+    if (first) report({ type: "phase", phase: "uploading" });
+    await onPart(viewOf(ticket), part, {
       status: "open",
       expiresAt: ticket.expiresAt,
       declared: state.declared,
       ...(complete ? { scanned: true, contentHash: hash } : {}),
     });
-    report({ type: "manifest", chunksTotal: state.declared, bytesTotal: upload.size });
-    if (first) report({ type: "phase", phase: "uploading" });
-    await onPart(viewOf(ticket), part);
   }
   await scanning;
 }

@@ -3,7 +3,7 @@ import { withRetry } from "../api/retry.ts";
 import type { CompletionResult } from "../api/types.ts";
 import { abortReason, isAbortError } from "../platform/clock.ts";
 import type { FileSource } from "../platform/file-source.ts";
-import type { ChunkRow } from "../store/schema.ts";
+import type { ChunkRow, UploadRow } from "../store/schema.ts";
 import { ByteBudget } from "./byte-budget.ts";
 import { chunkSender, type HeldBytes, type ServerView } from "./chunk-sender.ts";
 import { type DeclareState, declareParts, viewOf } from "./declare-parts.ts";
@@ -146,7 +146,12 @@ export async function runUpload(
       }
     }
   };
-  const reconcile = async (queue: WorkQueue<ChunkPlan>, view: ServerView, rows: readonly ChunkRow[]) => {
+  const reconcile = async (
+    queue: WorkQueue<ChunkPlan>,
+    view: ServerView,
+    rows: readonly ChunkRow[],
+    uploadChanges?: Partial<UploadRow>,
+  ) => {
     if (view.status === "aborted") {
       await records.setStatus(uploadId, "aborted");
       throw new UploadStateError(`upload ${uploadId} was aborted on the server`);
@@ -155,11 +160,16 @@ export async function runUpload(
     sender.learn(view);
     const steps = reconcileChunks(rows, view.chunks);
     // One write for the part: a chunk about to be PUT may have landed by the time of a crash, so a resume confirms it first.
-    await records.setChunks(
+    const written = records.setChunks(
       uploadId,
       steps.map((step) => (step.action === "put" ? { ...step, status: "uploading" as const } : step)),
+      uploadChanges,
     );
+    // Senders start while it commits (the first one costs tens of milliseconds in a fresh process): a
+    // crash before it commits resumes from the server's view and sends these chunks again, which
+    // storage accepts. Local writes still happen in order, so a later failure status is not overwritten.
     plan(queue, steps);
+    await written;
   };
 
   /** Send what is queued while `declaring` adds parts; both stop at the first failure. */
@@ -191,7 +201,7 @@ export async function runUpload(
     report({ type: "phase", phase: state.declared > 0 ? "uploading" : "hashing" });
     await sendAll(
       queue,
-      declareParts(deps, state, source, held, (view, part) => reconcile(queue, view, part), stop.signal),
+      declareParts(deps, state, source, held, (view, part, changes) => reconcile(queue, view, part, changes), queue, stop.signal),
     );
 
     for (let round = 1; ; round++) {

@@ -40,7 +40,7 @@ const quickRetry: RetryPolicy = { ...defaultRetryPolicy, delays: [5, 10, 20, 40]
 
 type PutHook = (url: string, attempt: number, init: RequestInit) => Response | "pass" | Promise<Response | "pass">;
 
-type PostHook = (url: string) => Response | "pass";
+type PostHook = (url: string, init: RequestInit) => Response | "pass";
 
 async function client(
   options: {
@@ -59,7 +59,7 @@ async function client(
       if (answer !== "pass") return answer;
     }
     if (init?.method === "POST" && options.onPost) {
-      const answer = options.onPost(String(input));
+      const answer = options.onPost(String(input), init);
       if (answer !== "pass") return answer;
     }
     return globalThis.fetch(input, init);
@@ -90,6 +90,8 @@ const dieAfterPut =
     controller.abort();
     return landed;
   };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const FILE = pseudoRandomBytes(7, 9 * 1024 * 1024 + 12345);
 
@@ -123,6 +125,38 @@ describe("uploader against the real server", () => {
       chunksDone: meta.chunks.length,
       bytesHashed: FILE.length,
     });
+  });
+
+  it("declares the first part after one chunk, and later parts of four or more while the senders are busy", async () => {
+    const file = pseudoRandomBytes(31, 24 * 1024 * 1024);
+    // The only sender is held in its first PUT until the whole file is hashed: it never runs dry.
+    let hashed: () => void = () => undefined;
+    const scanned = new Promise<void>((resolve) => (hashed = resolve));
+    const parts: number[] = [];
+    const { uploader } = await client({
+      user: "parts",
+      concurrency: 1,
+      keepBytes: 64 * 1024 * 1024,
+      onPut: async () => {
+        await scanned;
+        return "pass" as const;
+      },
+      onPost: (url, init) => {
+        if (/\/v1\/uploads(\/[^/]+\/manifest)?$/.test(new URL(url).pathname)) {
+          parts.push((JSON.parse(String(init.body)) as { chunks: unknown[] }).chunks.length);
+        }
+        return "pass";
+      },
+    });
+    // A slow disk: chunks arrive a few at a time, slower than the server answers parts.
+    const slow = { size: file.length, slice: (start: number, end: number) => sleep(30).then(() => file.subarray(start, end)) };
+    const handle = uploader.upload({ source: slow, path: "/parts.bin" });
+    handle.progress$.subscribe((p) => p.bytesHashed === file.length && hashed());
+    await handle.done;
+    expect(parts[0]).toBe(1);
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(cutPoints(file).length);
+    // What is left when scanning ends may be fewer.
+    for (const size of parts.slice(1, -1)) expect(size).toBeGreaterThanOrEqual(4);
   });
 
   it("sends nothing for bytes the namespace already has, and only the chunks near an edit", async () => {

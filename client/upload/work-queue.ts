@@ -6,6 +6,13 @@ export class WorkQueue<T> {
   private readonly items: T[] = [];
   private readonly takers: ((item: T | null) => void)[] = [];
   private closed = false;
+  /** Called whenever a taker finds nothing to take: whoever adds work should add it now. */
+  onStarved: () => void = () => undefined;
+
+  /** Someone is waiting for work and there is none. */
+  get starved(): boolean {
+    return this.items.length === 0 && this.takers.length > 0;
+  }
 
   push(...items: T[]): void {
     for (const item of items) {
@@ -23,7 +30,9 @@ export class WorkQueue<T> {
   take(): Promise<T | null> {
     if (this.items.length > 0) return Promise.resolve(this.items.shift()!);
     if (this.closed) return Promise.resolve(null);
-    return new Promise((resolve) => this.takers.push(resolve));
+    const taken = new Promise<T | null>((resolve) => this.takers.push(resolve));
+    this.onStarved();
+    return taken;
   }
 }
 
