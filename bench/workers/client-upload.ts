@@ -71,6 +71,14 @@ runWorker(async () => {
   };
   started = performance.now();
   const cpuBefore = process.cpuUsage();
+  // What the resident peak is made of: V8's heap, and buffers outside it (chunk bytes, fetch's copies).
+  const heapPeakMiB = { heapTotal: 0, external: 0, arrayBuffers: 0 };
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    for (const key of Object.keys(heapPeakMiB) as (keyof typeof heapPeakMiB)[]) {
+      heapPeakMiB[key] = Math.max(heapPeakMiB[key], Math.round(usage[key] / 2 ** 20));
+    }
+  }, 50);
   const phases: Record<string, number> = {};
   const handle = uploader.upload({ source, path: input.path, baseRevision: input.baseRevision ?? null });
   handle.progress$.subscribe((progress) => {
@@ -80,6 +88,7 @@ runWorker(async () => {
   const outcome = await handle.done;
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  clearInterval(sampler);
   await finish({
     ms,
     cpuMs: (cpu.user + cpu.system) / 1000,
@@ -87,6 +96,7 @@ runWorker(async () => {
     counters: { ...uploader.counters },
     phasesStartedAtMs: phases,
     timelineMs: timeline,
+    heapPeakMiB,
     size: source.size,
   });
 });
