@@ -1,14 +1,14 @@
 /**
  * One upload through the real client library, as `ledgerbox put` runs it: a FileSource over the
- * file on disk, the resumable uploader recording in Dexie (fake-indexeddb, in memory), default
- * platform (global fetch, WebCrypto). Reports wall time, per-phase times, what went over the wire,
+ * file on disk, the resumable uploader recording in Dexie (fake-indexeddb, in memory), the CLI's
+ * platform (global fetch, node:crypto SHA-256). Reports wall time, per-phase times, what went over the wire,
  * and a timeline of first events (first read, first hash, first request of each kind) that shows
  * where the start of an upload goes.
  */
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { createApi } from "../../client/api/index.ts";
+import { nodePlatform } from "../../client/cli/node-platform.ts";
 import { fileSource } from "../../client/cli/node-source.ts";
-import { defaultPlatform } from "../../client/platform/index.ts";
 import { openStore } from "../../client/store/index.ts";
 import { createUploader } from "../../client/upload/index.ts";
 import { finish, runWorker, workerInput } from "./protocol.ts";
@@ -36,7 +36,7 @@ const kindOf = (input: string | URL | Request, init?: RequestInit): string => {
 
 runWorker(async () => {
   const input = await workerInput<Input>();
-  const platform = defaultPlatform();
+  const platform = nodePlatform();
   let started = performance.now();
   const timeline: Record<string, number> = {};
   const mark = (what: string) => {

@@ -1,11 +1,11 @@
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { createApi, type LedgerboxApi } from "../api/index.ts";
-import { defaultPlatform } from "../platform/index.ts";
 import { type LedgerboxDb, openStore } from "../store/index.ts";
 import { apiChangeFeed, apiFileCommands } from "../sync/adapters/api-feed.ts";
 import { clientTransfers } from "../sync/adapters/client-transfers.ts";
 import type { ChangeFeed, FileCommands, Transfers } from "../sync/index.ts";
 import type { Connection } from "./config.ts";
+import { nodePlatform } from "./node-platform.ts";
 
 /** Everything a command needs to talk to the server, built once per run from the connection. */
 export interface Kit {
@@ -21,7 +21,7 @@ export interface Kit {
  * downloader. Without a database the records live in memory for this run only.
  */
 export async function createKit(connection: Connection, db?: LedgerboxDb): Promise<Kit> {
-  const platform = defaultPlatform();
+  const platform = nodePlatform();
   const api = createApi({ ...connection, fetch: platform.fetch });
   const records = db ?? (await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, name: "ledgerbox-run" })).db;
   return { api, transfers: clientTransfers(api, records, platform), feed: apiChangeFeed(api), commands: apiFileCommands(api) };

@@ -1,17 +1,18 @@
 import type { Sha256Hex } from "../../domain/ids.ts";
 import { contentHashPreimage } from "../../domain/manifest.ts";
+import { type Sha256, webCryptoSha256 } from "../platform/digest.ts";
 import { asSha256Hex, toHex } from "./hex.ts";
 
 /**
  * SHA-256 through WebCrypto, available in browsers, Deno and Node 20+. WebCrypto has no streaming
  * digest, which is fine here: we only hash whole chunks (≤ 4 MiB) and the content-hash preimage.
  */
-export async function sha256Bytes(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+export async function sha256Bytes(bytes: Uint8Array, digest: Sha256 = webCryptoSha256): Promise<Uint8Array> {
+  return digest(bytes);
 }
 
-export async function sha256Hex(bytes: Uint8Array): Promise<Sha256Hex> {
-  return toHex(await sha256Bytes(bytes)) as Sha256Hex;
+export async function sha256Hex(bytes: Uint8Array, digest: Sha256 = webCryptoSha256): Promise<Sha256Hex> {
+  return toHex(await digest(bytes)) as Sha256Hex;
 }
 
 /**

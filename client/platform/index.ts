@@ -1,9 +1,11 @@
 export { abortReason, type Clock, isAbortError, systemClock } from "./clock.ts";
+export { type Sha256, webCryptoSha256 } from "./digest.ts";
 export { blobSource, bytesSource, type FileSource } from "./file-source.ts";
 export { type Fetch, globalFetch, PlatformError } from "./http.ts";
 export { cryptoRandom, type Random, seededRandom } from "./random.ts";
 
 import { type Clock, systemClock } from "./clock.ts";
+import type { Sha256 } from "./digest.ts";
 import { type Fetch, globalFetch } from "./http.ts";
 import { cryptoRandom, type Random } from "./random.ts";
 
@@ -12,6 +14,8 @@ export interface Platform {
   readonly fetch: Fetch;
   readonly clock: Clock;
   readonly random: Random;
+  /** Hashes chunks while uploading; WebCrypto when absent. */
+  readonly sha256?: Sha256;
 }
 
 /** Defaults from web APIs every supported runtime has (browsers, Deno, Node 20+). */

@@ -120,7 +120,7 @@ export function chunkSender(
     } catch (error) {
       // Bytes read again were not hashed again: a refused digest tells whether the file changed or the bytes did on the way.
       if (!body.verified && error instanceof ApiError && DIGEST_REFUSALS.has(error.code)) {
-        if ((await sha256Hex(body.bytes)) !== row.sha256) throw changed(row);
+        if ((await sha256Hex(body.bytes, deps.sha256)) !== row.sha256) throw changed(row);
         body.verified = true;
       }
       throw error;

@@ -85,6 +85,7 @@ export async function declareParts(
         signal,
         ...(last ? { resumeAt: { offset: last.offset + last.size, index: last.index + 1 } } : {}),
         admit: held.budget,
+        sha256: deps.sha256,
         onChunk: (chunk, bytes) => {
           const row: ChunkRow = { uploadId, ...chunk, status: "pending", attempts: 0, lastError: null };
           rows.push(row);

@@ -1,6 +1,7 @@
 import type { Sha256Hex } from "../../domain/ids.ts";
 import { chunkFile } from "../chunker/chunk.ts";
 import { contentHash, sha256Hex } from "../hash/sha256.ts";
+import type { Sha256 } from "../platform/digest.ts";
 import type { FileSource } from "../platform/file-source.ts";
 
 export interface ScannedChunk {
@@ -33,6 +34,8 @@ export interface ScanStreamOptions {
   /** Continue after chunks already scanned: the end of the last one (FastCDC cuts the rest alike). */
   readonly resumeAt?: { readonly offset: number; readonly index: number };
   readonly parallelDigests?: number;
+  /** WebCrypto when absent. */
+  readonly sha256?: Sha256;
   /** Waited for before a chunk's bytes are hashed: how the caller caps the bytes it holds. */
   readonly admit?: {
     readonly wouldWait: (bytes: number) => boolean;
@@ -61,7 +64,7 @@ export async function scanChunks(source: FileSource, options: ScanStreamOptions)
       await options.admit.reserve(chunk.size);
     }
     const { index, offset, size, bytes } = chunk;
-    inFlight.push(sha256Hex(bytes).then((sha256) => ({ chunk: { index, offset, size, sha256 }, bytes })));
+    inFlight.push(sha256Hex(bytes, options.sha256).then((sha256) => ({ chunk: { index, offset, size, sha256 }, bytes })));
     if (inFlight.length >= parallel) await settleOldest();
   }
   while (inFlight.length > 0) await settleOldest();

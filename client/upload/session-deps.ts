@@ -1,5 +1,6 @@
 import type { LedgerboxApi } from "../api/client.ts";
 import type { RetryContext } from "../api/retry.ts";
+import type { Sha256 } from "../platform/digest.ts";
 import type { Fetch } from "../platform/http.ts";
 import type { ProgressEvent, UploadCounters } from "./progress.ts";
 import type { UploadRecords } from "./records.ts";
@@ -13,6 +14,8 @@ export interface SessionDeps {
   readonly concurrency: number;
   /** Chunk bytes held between hashing and sending. */
   readonly keepBytes: number;
+  /** Hashes chunks (the platform's, else WebCrypto). */
+  readonly sha256: Sha256;
   readonly counters: UploadCounters;
   readonly report: (event: ProgressEvent) => void;
   readonly newUploadId: () => string;

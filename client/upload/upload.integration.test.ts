@@ -8,7 +8,7 @@ import { cutPoints } from "../chunker/chunk.ts";
 import { sha256Bytes, sha256Hex } from "../hash/sha256.ts";
 import { bytesSource } from "../platform/file-source.ts";
 import type { Fetch } from "../platform/http.ts";
-import { type Platform, seededRandom, systemClock } from "../platform/index.ts";
+import { type Platform, type Sha256, seededRandom, systemClock, webCryptoSha256 } from "../platform/index.ts";
 import { MemoryLog } from "../store/durable-log.ts";
 import { openStore } from "../store/open.ts";
 import type { UploadProgress } from "./progress.ts";
@@ -50,6 +50,7 @@ async function client(
     journal?: MemoryLog;
     concurrency?: number;
     keepBytes?: number;
+    sha256?: Sha256;
   } = {},
 ) {
   let puts = 0;
@@ -64,7 +65,12 @@ async function client(
     }
     return globalThis.fetch(input, init);
   };
-  const platform: Platform = { fetch, clock: systemClock, random: seededRandom(Math.floor(Math.random() * 1e9)) };
+  const platform: Platform = {
+    fetch,
+    clock: systemClock,
+    random: seededRandom(Math.floor(Math.random() * 1e9)),
+    ...(options.sha256 ? { sha256: options.sha256 } : {}),
+  };
   const token = await server.token(options.user ?? "alice");
   const api = createApi({ baseUrl: server.url, token, clientId: "integration-test", fetch });
   const journal = options.journal ?? new MemoryLog();
@@ -157,6 +163,23 @@ describe("uploader against the real server", () => {
     expect(parts.reduce((a, b) => a + b, 0)).toBe(cutPoints(file).length);
     // What is left when scanning ends may be fewer.
     for (const size of parts.slice(1, -1)) expect(size).toBeGreaterThanOrEqual(4);
+  });
+
+  it("hashes chunks with the platform's SHA-256 when it has one", async () => {
+    let calls = 0;
+    const counting: Sha256 = (bytes) => {
+      calls++;
+      return webCryptoSha256(bytes);
+    };
+    const { uploader } = await client({ user: "digest", sha256: counting });
+    const outcome = await uploader.upload({ source: bytesSource(FILE), path: "/digest.bin" }).done;
+    expect(calls).toBe(cutPoints(FILE).length);
+    const digests = await Promise.all(
+      cutPoints(FILE).map((end, i, cuts) => sha256Bytes(FILE.subarray(i === 0 ? 0 : cuts[i - 1]!, end))),
+    );
+    const whole = new Uint8Array(digests.length * 32);
+    for (const [i, digest] of digests.entries()) whole.set(digest, i * 32);
+    expect(outcome.contentHash).toBe(await sha256Hex(whole));
   });
 
   it("sends nothing for bytes the namespace already has, and only the chunks near an edit", async () => {

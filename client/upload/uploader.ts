@@ -5,7 +5,7 @@ import { defaultRetryPolicy } from "../api/retry.ts";
 import type { CompletionResult } from "../api/types.ts";
 import { abortReason } from "../platform/clock.ts";
 import type { FileSource } from "../platform/file-source.ts";
-import type { Platform } from "../platform/index.ts";
+import { type Platform, webCryptoSha256 } from "../platform/index.ts";
 import type { LedgerboxDb, UploadRow } from "../store/schema.ts";
 import { UploadStateError } from "./errors.ts";
 import {
@@ -90,6 +90,7 @@ export function createUploader(options: UploaderOptions): Uploader {
     retry: { policy: options.retry ?? defaultRetryPolicy, clock, random, signal, onRetry: () => void counters.retries++ },
     concurrency: options.concurrency ?? 4,
     keepBytes: options.keepBytes ?? DEFAULT_KEEP_BYTES,
+    sha256: options.platform.sha256 ?? webCryptoSha256,
     counters,
     report,
     newUploadId: () => random.id(),
