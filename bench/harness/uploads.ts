@@ -38,7 +38,12 @@ export async function rawPut(server: ServerProcess, file: string, plan: readonly
     if (!chunk.upload) throw new Error(`chunk ${chunk.index} is ${chunk.status} in a fresh namespace`);
     return { offset: plan[chunk.index]!.offset, size: plan[chunk.index]!.size, put: chunk.upload };
   });
-  const worker = startWorker("raw-put.ts", { file, puts, concurrency: UPLOAD_CONCURRENCY }, { execArgv: profileArgs("raw-put") });
+  const worker = startWorker(
+    "raw-put.ts",
+    { file, puts, concurrency: UPLOAD_CONCURRENCY },
+    // Bundled like the client worker, so both processes carry the same runtime.
+    { execArgv: profileArgs("raw-put"), bundled: true },
+  );
   const result = await worker.next<{ type: "result"; ms: number; bytes: number; memory: ProcessMemory }>("result");
   await worker.exited;
   return { namespace, ms: Math.round(result.ms), mibPerSecond: mibPerSecond(result.bytes, result.ms), memory: result.memory };
@@ -70,7 +75,8 @@ export async function clientUpload(
       concurrency: options.concurrency ?? UPLOAD_CONCURRENCY,
       ...(options.keepBytes === undefined ? {} : { keepBytes: options.keepBytes }),
     },
-    { execArgv: profileArgs("client-upload") },
+    // Bundled, as users' `ledgerbox` runs: the client's memory is measured without tsx in it.
+    { execArgv: profileArgs("client-upload"), bundled: true },
   );
   options.onStart?.(worker.pid);
   const result = await worker.next<{

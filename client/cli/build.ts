@@ -6,25 +6,11 @@
  *
  *   npx tsx client/cli/build.ts [outfile]     (default: where bin/ledgerbox.js looks)
  */
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { bundlePath } from "../../bin/cli-bundle.js";
+import { bundleForNode } from "./bundle.ts";
 
 const repo = resolve(import.meta.dirname, "../..");
 const outfile = resolve(process.argv[2] ?? bundlePath(repo));
-const esbuild = createRequire(createRequire(import.meta.url).resolve("tsx/package.json"))("esbuild") as typeof import("esbuild");
-
-await esbuild.build({
-  entryPoints: [join(repo, "client/cli/main.ts")],
-  outfile,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  logLevel: "warning",
-  // Dependencies published as CommonJS call require(); an ES module has none unless given one.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-});
+bundleForNode(join(repo, "client/cli/main.ts"), outfile);
 console.log(`built ${outfile}`);
