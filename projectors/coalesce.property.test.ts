@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReadModelWrite, ReadStore, RecordedEvent } from "../infra/ports/index.ts";
 import { openSqliteReadStore } from "../infra/sqlite/read-store.ts";
+import { freshNamespace, freshUploadId, pos, sha, uploadView } from "../test/support/read-model-fixtures.ts";
 import { coalesceWrites } from "./coalesce.ts";
 import { projectReadModels } from "./projections/index.ts";
 import { MemoryReadStore } from "./testing/memory-read-store.ts";
@@ -125,5 +126,39 @@ describe("coalesceWrites on the SQLite read store", () => {
     const uploadWrites = merged.filter((w) => w.kind.startsWith("upload."));
     expect(uploadWrites).toHaveLength(1);
     expect(writes.filter((w) => w.kind.startsWith("upload.")).length).toBeGreaterThan(1);
+  });
+
+  it("an upload declared in parts keeps what each part's writes said, merged or not", async () => {
+    const whole = uploadView(freshNamespace(), freshUploadId(), 1, [sha("a"), sha("b"), sha("c")]);
+    const [a, b, c] = whole.chunks;
+    const { uploadId } = whole;
+    const result = {
+      path: whole.path,
+      fileId: "f",
+      revision: 1,
+      size: whole.size,
+      contentHash: whole.contentHash,
+      conflict: false,
+    };
+    const writes: ReadModelWrite[] = [
+      { kind: "upload.put", upload: { ...whole, chunks: [a!, b!] } },
+      { kind: "upload.chunk", uploadId, index: 0, status: "uploaded", position: pos(2) },
+      { kind: "upload.put", upload: { ...whole, chunks: [c!], position: pos(3) } },
+      { kind: "upload.chunk", uploadId, index: 1, status: "uploaded", position: pos(4) },
+      { kind: "upload.chunk", uploadId, index: 2, status: "uploaded", position: pos(5) },
+      { kind: "upload.status", uploadId, status: "completed", result: result as never, position: pos(6) },
+    ];
+    const plain = openSqliteReadStore(join(dir, "parts-plain.db"));
+    const merged = openSqliteReadStore(join(dir, "parts-merged.db"));
+    try {
+      await plain.applyBatch("p", writes, pos(6));
+      await merged.applyBatch("p", coalesceWrites(writes), pos(6));
+      const expected = await plain.getUpload(uploadId);
+      expect(expected?.chunks.map((chunk) => chunk.status)).toEqual(["uploaded", "uploaded", "uploaded"]);
+      expect(await merged.getUpload(uploadId)).toEqual(expected);
+    } finally {
+      await plain.close();
+      await merged.close();
+    }
   });
 });

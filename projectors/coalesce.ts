@@ -49,7 +49,10 @@ const laterFileWrite = (held: FileWrite, next: FileWrite): FileWrite => {
 export function coalesceWrites(writes: readonly ReadModelWrite[]): ReadModelWrite[] {
   const out: (ReadModelWrite | null)[] = [];
   const files = new Map<string, number>();
+  // The put each later write of an upload folds into: its latest. Every put is kept in `pending`,
+  // because an earlier part's put may already hold folded chunks when a later part arrives.
   const puts = new Map<string, PendingPut>();
+  const pending: PendingPut[] = [];
   const chunkWrites = new Map<string, number>();
   const statusWrites = new Map<string, number>();
 
@@ -70,14 +73,16 @@ export function coalesceWrites(writes: readonly ReadModelWrite[]): ReadModelWrit
         // A second put of the same upload (a later part of its manifest) is kept as it is: it
         // carries its own chunks, and the writes after it fold into it.
         const places = new Map(write.upload.chunks.map((chunk, place) => [chunk.index, place]));
-        puts.set(write.upload.uploadId, {
+        const put: PendingPut = {
           slot: out.push(write) - 1,
           upload: write.upload,
           chunks: null,
           status: null,
           places,
           position: write.upload.position,
-        });
+        };
+        puts.set(write.upload.uploadId, put);
+        pending.push(put);
         break;
       }
       case "upload.chunk":
@@ -92,9 +97,9 @@ export function coalesceWrites(writes: readonly ReadModelWrite[]): ReadModelWrit
     }
   }
 
-  for (const pending of puts.values()) {
-    if (pending.chunks === null && pending.status === null) continue;
-    out[pending.slot] = { kind: "upload.put", upload: merged(pending) };
+  for (const put of pending) {
+    if (put.chunks === null && put.status === null) continue;
+    out[put.slot] = { kind: "upload.put", upload: merged(put) };
   }
   return out.filter((write) => write !== null);
 }
