@@ -8,6 +8,7 @@ import { referenceReadModels } from "./testing/reference.ts";
 import { snapshot } from "./testing/snapshot.ts";
 import { appendLog, openTempStores, type SqliteStores } from "./testing/sqlite.ts";
 import { workload } from "./testing/workload.ts";
+import { positionOfWrite } from "./testing/write-position.ts";
 
 const fastRetry = { initialMs: 5, maxMs: 50 };
 let stores: SqliteStores | null = null;
@@ -29,24 +30,14 @@ const track = (runner: ProjectionRunner): ProjectionRunner => {
 };
 const headOf = async (store: EventStore): Promise<LogPosition> => (await store.headPosition())!;
 
-/** Positions whose writes each applied batch carried: every event must appear in exactly one. */
-/** The positions each applied batch carries, sorted within the batch. */
+/**
+ * The positions each applied batch carries, sorted within the batch: every event must appear in
+ * exactly one batch.
+ */
 const positionsOf = (flaky: FlakyReadStore): string[] =>
   flaky.applied.flatMap(({ writes }) =>
     [
-      ...new Set(
-        writes.map((w) =>
-          w.kind === "file.put"
-            ? w.file.position
-            : w.kind === "change.add"
-              ? w.change.position
-              : w.kind === "history.add"
-                ? w.entry.position
-                : w.kind === "upload.put"
-                  ? w.upload.position
-                  : w.position,
-        ),
-      ),
+      ...new Set(writes.map(positionOfWrite)),
       // Merged writes of a batch (coalesceWrites) need not come in position order; batches must.
     ].sort(),
   );

@@ -5,6 +5,7 @@ import { arbitraryFileLog } from "../testing/file-events.ts";
 import { MemoryReadStore } from "../testing/memory-read-store.ts";
 import { metadata, recorded } from "../testing/recorded.ts";
 import { arbitraryStep, expectedListing, simulate } from "../testing/workload.ts";
+import { positionOfWrite } from "../testing/write-position.ts";
 import { projectChanges, projectFiles, projectReadModels } from "./index.ts";
 
 const toRecorded = (log: ReturnType<typeof simulate>): RecordedEvent[] =>
@@ -117,17 +118,7 @@ describe("projection properties", () => {
           const writes = projectReadModels(event);
           expect(projectReadModels(event)).toEqual(writes);
           for (const write of writes) {
-            const position =
-              write.kind === "file.put"
-                ? write.file.position
-                : write.kind === "change.add"
-                  ? write.change.position
-                  : write.kind === "history.add"
-                    ? write.entry.position
-                    : write.kind === "upload.put"
-                      ? write.upload.position
-                      : write.position;
-            expect(position).toBe(event.position);
+            expect(positionOfWrite(write)).toBe(event.position);
           }
         }
       }),
