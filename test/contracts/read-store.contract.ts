@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CompletionResult, LogPosition } from "../../domain/index.ts";
-import type { ChangeEntry, FileEntry, HistoryEntry, Page, ReadModelWrite, ReadStore } from "../../infra/ports/index.ts";
+import type {
+  ChangeEntry,
+  FileEntry,
+  HistoryEntry,
+  Page,
+  ReadModelWrite,
+  ReadStore,
+  UploadView,
+} from "../../infra/ports/index.ts";
 import {
   atOf,
   byCodePoint,
@@ -261,6 +269,15 @@ export function readStoreContract(adapterName: string, open: () => Promise<ReadS
 
     describe("uploads", () => {
       const digests = [sha("one"), sha("two"), sha("three")];
+      const completionOf = (view: UploadView, fileId: string): CompletionResult =>
+        ({
+          path: view.path,
+          fileId,
+          revision: 1,
+          size: view.size,
+          contentHash: view.contentHash,
+          conflict: false,
+        }) as CompletionResult;
 
       it("getUpload returns the view with chunks in index order; null for an unknown id", async () => {
         const uploadId = freshUploadId();
@@ -273,14 +290,7 @@ export function readStoreContract(adapterName: string, open: () => Promise<ReadS
       it("applies chunk and status writes by position, in either order relative to the put", async () => {
         const uploadId = freshUploadId();
         const view = uploadView(ns, uploadId, 10, digests);
-        const result = {
-          path: view.path,
-          fileId: "file-1",
-          revision: 1,
-          size: view.size,
-          contentHash: view.contentHash,
-          conflict: false,
-        } as CompletionResult;
+        const result = completionOf(view, "file-1");
         // Redelivered out of order: chunk 1 and the completion arrive before the upload's own put.
         await apply([
           { kind: "upload.chunk", uploadId, index: 1, status: "uploaded", position: pos(12) },
@@ -303,14 +313,7 @@ export function readStoreContract(adapterName: string, open: () => Promise<ReadS
       it("a put of an upload that is already finished (a merged catch-up batch) reads back whole and is never awaited", async () => {
         const uploadId = freshUploadId();
         const open = uploadView(ns, uploadId, 10, digests);
-        const result = {
-          path: open.path,
-          fileId: "file-2",
-          revision: 1,
-          size: open.size,
-          contentHash: open.contentHash,
-          conflict: false,
-        } as CompletionResult;
+        const result = completionOf(open, "file-2");
         const finished = {
           ...open,
           status: "completed" as const,
