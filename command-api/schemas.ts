@@ -1,5 +1,5 @@
 import { type Static, Type } from "typebox";
-import { MAX_CHUNKS, NAMESPACE_PATTERN, SHA256_PATTERN, UPLOAD_ID_PATTERN } from "../domain/index.ts";
+import { CONFIRM_INDEXES_LIMIT, MAX_CHUNKS, NAMESPACE_PATTERN, SHA256_PATTERN, UPLOAD_ID_PATTERN } from "../domain/index.ts";
 
 /**
  * Request and response shapes, declared once: they drive Fastify's validation, the response
@@ -85,6 +85,20 @@ export const ChunkConfirmation = Type.Object({
   index: Type.Integer(),
   status: Type.Union([Type.Literal("uploaded"), Type.Literal("present")]),
 });
+
+export const ConfirmChunksBody = Type.Object(
+  {
+    indexes: Type.Array(Type.Integer({ minimum: 0 }), {
+      minItems: 1,
+      maxItems: CONFIRM_INDEXES_LIMIT,
+      uniqueItems: true,
+      description: "distinct chunk indexes, answered in this order",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ChunkConfirmations = Type.Object({ chunks: Type.Array(ChunkConfirmation) });
 
 export const CompletionResult = Type.Object({
   path: Type.String(),

@@ -9,6 +9,8 @@ export * from "./metadata.ts";
 export * from "./path.ts";
 export * from "./position.ts";
 export * from "./result.ts";
+export * from "./upload/confirm-batch.ts";
+export * from "./upload/confirm-chunks.ts";
 export * from "./upload/decide.ts";
 export * from "./upload/events.ts";
 export * from "./upload/state.ts";

@@ -5,8 +5,10 @@ import { ErrorBody, errorResponses } from "../../infra/ports/index.ts";
 import { type CommandContext, metadataFor } from "../context.ts";
 import {
   ChunkConfirmation,
+  ChunkConfirmations,
   ChunkParams,
   CompletionResult,
+  ConfirmChunksBody,
   ManifestPartBody,
   StartUploadBody,
   UploadParams,
@@ -14,7 +16,7 @@ import {
 } from "../schemas.ts";
 import { abortUpload } from "../uploads/abort.ts";
 import { completeUpload } from "../uploads/complete.ts";
-import { confirmChunk } from "../uploads/confirm.ts";
+import { confirmChunk, confirmChunks } from "../uploads/confirm.ts";
 import { addManifestPart } from "../uploads/manifest-part.ts";
 import { startUpload } from "../uploads/start.ts";
 
@@ -77,6 +79,30 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ context: CommandContext }
         request.params.index,
         "client",
       ),
+  );
+
+  app.post(
+    "/v1/uploads/:uploadId/chunks",
+    {
+      schema: {
+        tags: ["uploads"],
+        summary: "Confirm several chunks at once: all verified in storage, or none counted",
+        description:
+          "The batch form of POST /v1/uploads/{uploadId}/chunks/{index}, so a client pays for one request per batch instead of one per chunk. Answers in the order of `indexes` once every listed chunk is verified (size and SHA-256); chunks confirmed before append nothing. Nothing is counted unless all are: 409 chunk_not_found or 422 chunk_mismatch list the `indexes` in the way (422 when both kinds occur), 400 invalid_chunk_index those the upload does not have.",
+        params: UploadParams,
+        body: ConfirmChunksBody,
+        response: { 200: ChunkConfirmations, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      chunks: await confirmChunks(
+        context,
+        metadataFor(request.ctx, context.clock()),
+        request.params.uploadId as UploadId,
+        request.body.indexes,
+        "client",
+      ),
+    }),
   );
 
   app.post(

@@ -1,28 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { FileId, Namespace, Sha256Hex, UploadId } from "../ids.ts";
-import type { NormalizedPath } from "../path.ts";
+import type { FileId, Sha256Hex } from "../ids.ts";
 import { decideUpload, readyToComplete, type UploadCommand } from "./decide.ts";
 import { evolveUpload, initialUploadState, missingChunks, type UploadState } from "./state.ts";
+import { NOW, sha, startUpload } from "./test-fixtures.ts";
 
-const NOW = "2026-11-24T10:00:00.000Z";
-const sha = (n: number) => n.toString(16).padStart(64, "0") as Sha256Hex;
-const start = (chunks: number, present: number[] = []): UploadCommand => ({
-  type: "StartUpload",
-  data: {
-    uploadId: "upload-1" as UploadId,
-    namespace: "alice" as Namespace,
-    path: "/a.bin" as NormalizedPath,
-    manifest: {
-      size: chunks * 10,
-      chunks: Array.from({ length: chunks }, (_, index) => ({ index, size: 10, sha256: sha(index) })),
-    },
-    contentHash: "c".repeat(64),
-    present,
-    baseRevision: null,
-    expiresAt: "2026-11-25T10:00:00.000Z",
-  },
-});
 const confirm = (
   index: number,
   stored: { size: number; sha256: Sha256Hex | null } | null = { size: 10, sha256: sha(index) },
@@ -37,7 +19,7 @@ const run = (state: UploadState, command: UploadCommand, now = NOW): UploadState
 
 describe("upload decider", () => {
   it("confirms only chunks storage holds exactly", () => {
-    const open = run(initialUploadState, start(3));
+    const open = run(initialUploadState, startUpload(3));
     expect((decideUpload(open, confirm(0, null), NOW) as { error: { code: string } }).error.code).toBe("chunk_not_found");
     expect((decideUpload(open, confirm(0, { size: 9, sha256: null }), NOW) as { error: { code: string } }).error.code).toBe(
       "chunk_mismatch",
@@ -50,7 +32,7 @@ describe("upload decider", () => {
   });
 
   it("present chunks need no upload; completion waits for the rest and lists them", () => {
-    const open = run(initialUploadState, start(3, [1]));
+    const open = run(initialUploadState, startUpload(3, [1]));
     const early = readyToComplete(open, NOW);
     expect(early.ok || early.error.details).toEqual({ missing: [0, 2] });
   });
@@ -58,7 +40,7 @@ describe("upload decider", () => {
   it("for any order and repetition of confirmations: each chunk is confirmed once, and completion needs them all", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 6 }), fc.array(fc.nat(8)), (count, order) => {
-        let state = run(initialUploadState, start(count));
+        let state = run(initialUploadState, startUpload(count));
         let appended = 0;
         for (const index of order) {
           const decision = decideUpload(state, confirm(index), NOW);
@@ -90,8 +72,8 @@ describe("upload decider", () => {
   });
 
   it("a retried start with the same manifest appends nothing; another manifest under the same id is refused", () => {
-    const open = run(initialUploadState, start(2));
-    expect(decideUpload(open, start(2), NOW)).toEqual({ ok: true, value: [] });
-    expect((decideUpload(open, start(3), NOW) as { error: { code: string } }).error.code).toBe("upload_exists");
+    const open = run(initialUploadState, startUpload(2));
+    expect(decideUpload(open, startUpload(2), NOW)).toEqual({ ok: true, value: [] });
+    expect((decideUpload(open, startUpload(3), NOW) as { error: { code: string } }).error.code).toBe("upload_exists");
   });
 });

@@ -3,6 +3,7 @@ import type { Namespace, Sha256Hex, UploadId } from "../ids.ts";
 import { type ChunkSpec, checkManifestTotals, type Manifest } from "../manifest.ts";
 import type { NormalizedPath } from "../path.ts";
 import { fail, ok, type Result } from "../result.ts";
+import { type ConfirmChunks, decideConfirmChunks } from "./confirm-chunks.ts";
 import type { CompletionResult, UploadEvent } from "./events.ts";
 import { declaredBytes, isExpired, missingChunks, type UploadState } from "./state.ts";
 
@@ -44,6 +45,8 @@ export type UploadCommand =
       readonly type: "ConfirmChunk";
       readonly data: { readonly index: number; readonly stored: StoredChunk | null; readonly via: "client" | "storage" };
     }
+  /** The batch form of ConfirmChunk; a ConfirmChunk is decided as a batch of one. */
+  | { readonly type: "ConfirmChunks"; readonly data: ConfirmChunks }
   | { readonly type: "CompleteUpload"; readonly data: { readonly result: CompletionResult } }
   | { readonly type: "AbortUpload" };
 
@@ -83,25 +86,10 @@ export function decideUpload(state: UploadState, command: UploadCommand, now: st
       ]);
     })
     .with({ type: "AddManifestPart" }, ({ data }) => decideManifestPart(state, data, now))
-    .with({ type: "ConfirmChunk" }, ({ data }) => {
-      if (state.status === "none") return notFound();
-      const spec = state.chunks[data.index];
-      if (!spec) return fail<UploadEvent[]>("invalid_chunk_index", `this upload has no chunk ${data.index}`);
-      if (state.status === "aborted") return fail<UploadEvent[]>("upload_not_open", "the upload was aborted");
-      if (state.chunkStatus[data.index] !== "missing") return ok<UploadEvent[]>([]);
-      if (state.status === "completed") return ok<UploadEvent[]>([]);
-      if (isExpired(state, now)) return fail<UploadEvent[]>("upload_expired", "the upload has expired; start a new one");
-      if (data.stored === null) return fail<UploadEvent[]>("chunk_not_found", `chunk ${data.index} is not in storage yet`);
-      if (data.stored.size !== spec.size || (data.stored.sha256 !== null && data.stored.sha256 !== spec.sha256)) {
-        return fail<UploadEvent[]>(
-          "chunk_mismatch",
-          `the stored chunk ${data.index} does not match its declared size and SHA-256`,
-        );
-      }
-      return ok<UploadEvent[]>([
-        { type: "ChunkUploaded", data: { uploadId: state.uploadId, index: data.index, sha256: spec.sha256, via: data.via } },
-      ]);
-    })
+    .with({ type: "ConfirmChunk" }, ({ data }) =>
+      decideConfirmChunks(state, { indexes: [data.index], stored: new Map([[data.index, data.stored]]), via: data.via }, now),
+    )
+    .with({ type: "ConfirmChunks" }, ({ data }) => decideConfirmChunks(state, data, now))
     .with({ type: "CompleteUpload" }, ({ data }) => {
       const ready = readyToComplete(state, now);
       if (!ready.ok) return ready;
