@@ -42,7 +42,11 @@ const server = await startServer(scratch);
 
 const profileDir = process.env.UPLOAD_PROFILE_DIR;
 const run = async (worker: string, input: unknown): Promise<Result> => {
-  const handle = startWorker(worker, input, profileDir ? { execArgv: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {});
+  // Bundled, as the scenario runs both workers: no tsx loader in the measured process.
+  const handle = startWorker(worker, input, {
+    bundled: true,
+    ...(profileDir ? { execArgv: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
+  });
   const result = await handle.next<Result & { type: "result"; [key: string]: unknown }>("result");
   await handle.exited;
   return result;

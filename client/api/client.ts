@@ -3,6 +3,7 @@ import { type ChangeNotice, changeNotices, openEventStream, type ServerSentEvent
 import type {
   ChangesPage,
   ChunkConfirmation,
+  ChunkConfirmations,
   CompletionResult,
   CreateUploadRequest,
   FileAnswer,
@@ -29,6 +30,8 @@ export interface LedgerboxApi {
   addManifestPart(uploadId: string, body: ManifestPartRequest, signal?: Signal): Promise<UploadTicket>;
   getUpload(uploadId: string, signal?: Signal): Promise<UploadStatus>;
   confirmChunk(uploadId: string, index: number, signal?: Signal): Promise<ChunkConfirmation>;
+  /** Several chunks in one request, all or none: a 409/422 lists the `indexes` in the way. */
+  confirmChunks(uploadId: string, indexes: readonly number[], signal?: Signal): Promise<ChunkConfirmations>;
   completeUpload(uploadId: string, signal?: Signal): Promise<CompletionResult>;
   abortUpload(uploadId: string, signal?: Signal): Promise<void>;
   changes(params?: { cursor?: string | null; limit?: number }, signal?: Signal): Promise<ChangesPage>;
@@ -62,6 +65,7 @@ export function createApi(connection: ApiConnection): LedgerboxApi {
     addManifestPart: (uploadId, body, signal) => post(`${uploadPath(uploadId)}/manifest`, body, signal),
     getUpload: (uploadId, signal) => get(uploadPath(uploadId), {}, signal),
     confirmChunk: (uploadId, index, signal) => post(`${uploadPath(uploadId)}/chunks/${index}`, undefined, signal),
+    confirmChunks: (uploadId, indexes, signal) => post(`${uploadPath(uploadId)}/chunks`, { indexes }, signal),
     completeUpload: (uploadId, signal) => post(`${uploadPath(uploadId)}/complete`, undefined, signal),
     abortUpload: (uploadId, signal) => requestEmpty(connection, { method: "DELETE", path: uploadPath(uploadId), signal }),
     changes: (params = {}, signal) => get("/v1/changes", { cursor: params.cursor, limit: params.limit }, signal),

@@ -83,6 +83,11 @@ export interface ChunkConfirmation {
   readonly status: "uploaded" | "present";
 }
 
+/** `POST /v1/uploads/{id}/chunks` → 200: one confirmation per requested index, in request order. */
+export interface ChunkConfirmations {
+  readonly chunks: readonly ChunkConfirmation[];
+}
+
 /** `POST /v1/uploads/{id}/complete` → 200. `conflict: true` means `path` is a conflicted copy. */
 export interface CompletionResult {
   readonly path: string;

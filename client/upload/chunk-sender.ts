@@ -1,3 +1,4 @@
+import { CONFIRM_BATCH_MAX } from "../../domain/upload/confirm-batch.ts";
 import { ApiError } from "../api/errors.ts";
 import { putPresigned } from "../api/presigned.ts";
 import { withRetry } from "../api/retry.ts";
@@ -7,7 +8,9 @@ import { isAbortError } from "../platform/clock.ts";
 import type { FileSource } from "../platform/file-source.ts";
 import type { ChunkRow } from "../store/schema.ts";
 import type { ByteBudget } from "./byte-budget.ts";
+import { ConfirmQueue } from "./confirm-queue.ts";
 import { SourceChangedError, UploadStateError } from "./errors.ts";
+import { runPool } from "./pool.ts";
 import type { ChunkPlan, ServerChunk } from "./reconcile.ts";
 import type { SessionDeps } from "./session-deps.ts";
 
@@ -27,14 +30,18 @@ export interface HeldBytes {
 /** The store refused a body for its digest or length (local store and S3/MinIO codes). */
 const DIGEST_REFUSALS = new Set(["sha256_mismatch", "size_mismatch", "XAmzContentChecksumMismatch", "BadDigest"]);
 
-const isApiError = (error: unknown, status: number, code?: string): error is ApiError =>
-  error instanceof ApiError && error.status === status && (code === undefined || error.code === code);
+/** How long a landed chunk waits for others to share its confirmation while PUTs are still running. */
+export const CONFIRM_LINGER_MS = 100;
+/** PUTs of one chunk that storage accepted but the confirmation then refused: past this, the upload fails. */
+const MAX_REFUSED_PUTS = 3;
 
 /**
- * Sends planned chunks: confirm-first when our PUT may have landed, else PUT, then confirm. A slot
- * moves on to its next PUT as soon as storage accepted the body; the confirmation runs behind it
- * (a few at most), because the server verifies the stored bytes itself and a slot that waited for
- * that round trip left the network idle. `settled` waits for those confirmations.
+ * Sends planned chunks: PUT, then confirm; or confirm first when our PUT may have landed. A slot
+ * moves on to its next PUT as soon as storage accepted the body, and confirmations go in batches
+ * behind the slots (see ConfirmQueue): the server verifies the stored bytes itself, and a request
+ * per chunk cost both sides more than the verification. A chunk the confirmation refuses (not in
+ * storage, or not matching) is PUT again from the file, once the slots are done; `settled` waits
+ * for all of that.
  */
 export function chunkSender(
   deps: SessionDeps,
@@ -48,9 +55,11 @@ export function chunkSender(
   const { api, records, retry, counters, report } = deps;
   const signal = retry.signal;
   const instructions = new Map<number, PresignedRequest>();
-  const confirming = new Set<Promise<void>>();
-  let confirmFailure: { error: unknown } | null = null;
   let refreshing: Promise<ServerView> | null = null;
+  let sending = 0;
+  /** Chunks to PUT again, and how often storage accepted one that a confirmation then refused. */
+  const refused: number[] = [];
+  const refusals = new Map<number, number>();
 
   /** Fresh URLs for everything still missing; concurrent callers share one request. */
   const refresh = async (): Promise<ServerView> => {
@@ -62,25 +71,6 @@ export function chunkSender(
     for (const [index, instruction] of view.instructions) instructions.set(index, instruction);
     return view;
   };
-
-  const confirm = (index: number, afterPut: boolean) =>
-    withRetry(
-      `confirm chunk ${index} of upload ${uploadId}`,
-      () => {
-        counters.confirmsIssued++;
-        return api.confirmChunk(uploadId, index, signal);
-      },
-      // Right after our PUT succeeded, "not in storage yet" is storage catching up, so it is worth retrying.
-      afterPut
-        ? {
-            ...retry,
-            policy: {
-              ...retry.policy,
-              shouldRetry: (e, n) => isApiError(e, 409, "chunk_not_found") || retry.policy.shouldRetry(e, n),
-            },
-          }
-        : retry,
-    );
 
   const release = (index: number) => {
     const bytes = held.bytes.get(index);
@@ -103,9 +93,7 @@ export function chunkSender(
       `chunk ${row.index} (bytes ${row.offset}..${row.offset + row.size}) no longer matches what was hashed: the file changed during the upload`,
     );
 
-  // No local write per chunk: the server's view is what a resume trusts, the part was recorded
-  // "uploading" as a whole, and completion marks every chunk at once (fake-indexeddb costs ~1 ms a transaction).
-  const done = async (index: number, sentBytes: number) => {
+  const done = (index: number, sentBytes: number) => {
     if (sentBytes > 0) report({ type: "sent", bytes: sentBytes });
     else report({ type: "skipped", bytes: rowOf(index).size });
     if (!counted.has(index)) {
@@ -113,6 +101,44 @@ export function chunkSender(
       report({ type: "chunkDone" });
     }
   };
+
+  const confirms = new ConfirmQueue({
+    request: async (indexes) =>
+      (
+        await withRetry(
+          `confirm chunks ${indexes.join(",")} of upload ${uploadId}`,
+          () => {
+            counters.confirmsIssued++;
+            return api.confirmChunks(uploadId, indexes, signal);
+          },
+          retry,
+        )
+      ).chunks,
+    maxBatch: CONFIRM_BATCH_MAX,
+    lingerMs: CONFIRM_LINGER_MS,
+    clock: retry.clock,
+    signal,
+    sendersBusy: () => sending > 0,
+    // One local write per batch: a resume then knows these need no confirmation (fake-indexeddb costs ~1 ms a transaction).
+    onConfirmed: async (chunks) => {
+      await records.setChunks(
+        uploadId,
+        chunks.map(({ index, status }) => ({ index, status })),
+      );
+      for (const chunk of chunks) done(chunk.index, chunk.sentBytes);
+    },
+    onRefused: (chunks) => {
+      for (const chunk of chunks) refused.push(chunk.index);
+    },
+    onFailed: async (chunks, error) => {
+      if (isAbortError(error) || signal?.aborted) return;
+      const lastError = error instanceof Error ? error.message : String(error);
+      await records.setChunks(
+        uploadId,
+        chunks.map(({ index }) => ({ index, status: "failed" as const, lastError })),
+      );
+    },
+  });
 
   const putOnce = async (row: ChunkRow, instruction: PresignedRequest, body: { bytes: Uint8Array; verified: boolean }) => {
     try {
@@ -168,21 +194,35 @@ export function chunkSender(
     }
   };
 
-  /** Confirm behind the slot, a bounded number at once; the first failure surfaces on the next send or in `settled`. */
-  const confirmBehind = async (row: ChunkRow, sentBytes: number) => {
-    const running: Promise<void> = confirm(row.index, true)
-      .then(() => done(row.index, sentBytes))
-      .catch(async (error: unknown) => {
-        confirmFailure ??= { error };
-        await failed(row, error);
-      })
-      .finally(() => confirming.delete(running));
-    confirming.add(running);
-    while (confirming.size > deps.concurrency) await Promise.race(confirming);
+  /** PUT a chunk (unless the server turns out to have it), then queue its confirmation. */
+  const putAndConfirm = async (row: ChunkRow) => {
+    sending++;
+    try {
+      const body = await bytesOf(row);
+      const outcome = await put(row, body);
+      release(row.index);
+      if (outcome === "sent") confirms.add({ index: row.index, sentBytes: body.bytes.length });
+      else done(row.index, 0);
+    } catch (error) {
+      release(row.index);
+      await failed(row, error);
+      throw error;
+    } finally {
+      // The last PUT out: nothing more will join a waiting batch soon.
+      if (--sending === 0) confirms.flush();
+    }
   };
 
-  const rethrowConfirmFailure = () => {
-    if (confirmFailure !== null) throw confirmFailure.error;
+  /** A chunk a confirmation refused after storage accepted it: read it again and PUT it again, a bounded number of times. */
+  const putAgain = async (index: number) => {
+    const times = (refusals.get(index) ?? 0) + 1;
+    refusals.set(index, times);
+    if (times > MAX_REFUSED_PUTS) {
+      throw new UploadStateError(
+        `chunk ${index} of upload ${uploadId} was refused by its confirmation after ${MAX_REFUSED_PUTS} PUTs that storage accepted`,
+      );
+    }
+    await putAndConfirm(rowOf(index));
   };
 
   return {
@@ -193,32 +233,26 @@ export function chunkSender(
     /** A chunk the server already holds: nothing to send, its bytes can go. */
     skip: release,
     async send(step: ChunkPlan): Promise<void> {
-      rethrowConfirmFailure();
+      // A failed confirmation stops the slots too; `idle` rethrows it.
+      if (confirms.failed) await confirms.idle();
       const row = rowOf(step.index);
-      try {
-        if (step.action === "confirm") {
-          try {
-            await confirm(row.index, false);
-            release(row.index);
-            return await done(row.index, 0);
-          } catch (error) {
-            if (!isApiError(error, 409, "chunk_not_found")) throw error;
-          }
-        }
-        const body = await bytesOf(row);
-        const outcome = await put(row, body);
+      if (step.action === "confirm") {
+        // Our PUT may have landed before a crash: a refusal sends it again like any other refused chunk.
         release(row.index);
-        if (outcome === "sent") await confirmBehind(row, body.bytes.length);
-        else await done(row.index, 0);
-      } catch (error) {
-        release(row.index);
-        await failed(row, error);
-        throw error;
+        confirms.add({ index: row.index, sentBytes: 0 });
+        if (sending === 0) confirms.flush();
+        return;
       }
+      await putAndConfirm(row);
     },
+    /** Every queued confirmation answered, and every refused chunk PUT again and confirmed. */
     async settled(): Promise<void> {
-      while (confirming.size > 0) await Promise.race(confirming);
-      rethrowConfirmFailure();
+      for (;;) {
+        await confirms.idle();
+        const again = refused.splice(0);
+        if (again.length === 0) return;
+        await runPool(again, deps.concurrency, putAgain);
+      }
     },
   };
 }

@@ -53,13 +53,16 @@ export function uploadRecords(db: LedgerboxDb) {
      */
     setChunks: (
       uploadId: string,
-      statuses: readonly { index: number; status: ChunkRowStatus }[],
+      statuses: readonly { index: number; status: ChunkRowStatus; lastError?: string | null }[],
       upload?: Partial<Omit<UploadRow, "uploadId">>,
     ) =>
       db.transaction("rw", db.uploads, db.chunks, async () => {
         if (upload) await db.uploads.update(uploadId, upload);
         await db.chunks.bulkUpdate(
-          statuses.map(({ index, status }) => ({ key: [uploadId, index] as [string, number], changes: { status } })),
+          statuses.map(({ index, status, lastError }) => ({
+            key: [uploadId, index] as [string, number],
+            changes: lastError === undefined ? { status } : { status, lastError },
+          })),
         );
       }),
 

@@ -40,7 +40,7 @@ const quickRetry: RetryPolicy = { ...defaultRetryPolicy, delays: [5, 10, 20, 40]
 
 type PutHook = (url: string, attempt: number, init: RequestInit) => Response | "pass" | Promise<Response | "pass">;
 
-type PostHook = (url: string, init: RequestInit) => Response | "pass";
+type PostHook = (url: string, init: RequestInit) => Response | "pass" | Promise<Response | "pass">;
 
 async function client(
   options: {
@@ -60,7 +60,7 @@ async function client(
       if (answer !== "pass") return answer;
     }
     if (init?.method === "POST" && options.onPost) {
-      const answer = options.onPost(String(input), init);
+      const answer = await options.onPost(String(input), init);
       if (answer !== "pass") return answer;
     }
     return globalThis.fetch(input, init);
@@ -269,6 +269,76 @@ describe("uploader against the real server", () => {
     expect(await second.uploader.unfinished()).toEqual([]);
   });
 
+  it("confirms landed chunks in batches, and PUTs again exactly the chunks a 409 names", async () => {
+    const file = pseudoRandomBytes(24, 10 * 1024 * 1024);
+    const putsOf = new Map<string, number>();
+    const batches: number[][] = [];
+    let refused: number[] = [];
+    const { uploader } = await client({
+      user: "ivan",
+      onPut: (url) => {
+        const sha = /[0-9a-f]{64}/.exec(url)![0];
+        putsOf.set(sha, (putsOf.get(sha) ?? 0) + 1);
+        return "pass";
+      },
+      onPost: async (url, init) => {
+        if (!/\/chunks$/.test(url)) return "pass";
+        const { indexes } = JSON.parse(String(init.body)) as { indexes: number[] };
+        batches.push(indexes);
+        // The first answer is slow, so the other chunks land meanwhile and wait for one batch.
+        if (batches.length === 1) await sleep(300);
+        if (batches.length !== 2) return "pass";
+        refused = [indexes[0]!, indexes.at(-1)!];
+        const body = { error: "chunk_not_found", message: "not in storage", indexes: refused };
+        return new Response(JSON.stringify(body), { status: 409, headers: { "content-type": "application/json" } });
+      },
+    });
+    const handle = uploader.upload({ source: bytesSource(file), path: "/batched.bin" });
+    const outcome = await handle.done;
+    expect(outcome).toMatchObject({ revision: 1, size: file.length });
+    const cuts = cutPoints(file);
+    expect(batches[1]!.length).toBeGreaterThanOrEqual(3);
+    expect(batches.length).toBeLessThan(cuts.length);
+    // Each chunk was PUT once, but the two the 409 named, which were PUT again; the rest of that batch was confirmed again.
+    const digests = await Promise.all(cuts.map((end, i) => sha256Hex(file.subarray(i === 0 ? 0 : cuts[i - 1]!, end))));
+    expect(digests.map((sha) => putsOf.get(sha))).toEqual(digests.map((_, i) => (refused.includes(i) ? 2 : 1)));
+    expect(batches[2]).toEqual(batches[1]!.filter((index) => !refused.includes(index)));
+    expect(uploader.counters.bytesPut).toBe(
+      file.length + refused.reduce((sum, i) => sum + cuts[i]! - (i === 0 ? 0 : cuts[i - 1]!), 0),
+    );
+  });
+
+  it("resumes after a crash while landed chunks waited for their confirmation, confirming them without sending them again", async () => {
+    const file = pseudoRandomBytes(25, 8 * 1024 * 1024);
+    const chunks = cutPoints(file).length;
+    const journal = new MemoryLog();
+    const controller = new AbortController();
+    // Confirmations never come back, and the process dies once the last PUT landed.
+    const first = await client({
+      user: "judy",
+      journal,
+      concurrency: 1,
+      onPut: dieAfterPut(chunks, controller),
+      onPost: (url) =>
+        /\/chunks$/.test(url)
+          ? new Promise<Response>((_, reject) =>
+              controller.signal.addEventListener("abort", () => reject(controller.signal.reason)),
+            )
+          : "pass",
+    });
+    const handle = first.uploader.upload({ source: bytesSource(file), path: "/waiting.bin", signal: controller.signal });
+    await expect(handle.done).rejects.toThrow(/abort/i);
+    expect(first.uploader.counters.putsIssued).toBe(chunks);
+
+    const second = await client({ user: "judy", journal });
+    const outcome = await second.uploader.resume(handle.uploadId, { source: bytesSource(file) }).done;
+    expect(outcome).toMatchObject({ path: "/waiting.bin", revision: 1, size: file.length });
+    expect(second.uploader.counters.putsIssued).toBe(0);
+    expect(second.uploader.counters.confirmsIssued).toBeLessThanOrEqual(2);
+    const rows = await second.store.db.chunks.where("uploadId").equals(handle.uploadId).toArray();
+    expect(rows.every((row) => row.status === "uploaded")).toBe(true);
+  });
+
   it("retries transient storage failures and refreshes an expired URL", async () => {
     const file = pseudoRandomBytes(33, 3 * 1024 * 1024);
     const { uploader } = await client({
@@ -336,11 +406,12 @@ describe("uploader against the real server", () => {
         dropped = true;
         return new Response(null, { status: 200 });
       },
-      onPost: (url) => {
-        const match = /\/chunks\/(\d+)$/.exec(url);
-        if (!match || confirmFaked) return "pass";
+      onPost: (url, init) => {
+        if (!/\/chunks$/.test(url) || confirmFaked) return "pass";
         confirmFaked = true;
-        return new Response(JSON.stringify({ index: Number(match[1]), status: "uploaded" }), { status: 200 });
+        const { indexes } = JSON.parse(String(init.body)) as { indexes: number[] };
+        const chunks = indexes.map((index) => ({ index, status: "uploaded" }));
+        return new Response(JSON.stringify({ chunks }), { status: 200 });
       },
     });
     const outcome = await uploader.upload({ source: bytesSource(file), path: "/missing.bin" }).done;
