@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { chunkKey } from "../../domain/index.ts";
+import { CONFIRM_BATCH_MAX, chunkKey } from "../../domain/index.ts";
 import { createBlobFiles } from "../../infra/local-blobs/blob-files.ts";
-import { callApi, type Ticket } from "../harness/api.ts";
+import { callApi, type Ticket, waitForProjections } from "../harness/api.ts";
 import { startWorker } from "../harness/child.ts";
 import type { BenchContext } from "../harness/context.ts";
 import { freshNamespace } from "../harness/ids.ts";
@@ -13,35 +13,53 @@ import type { Scenario } from "../harness/scenario.ts";
 import { type ServerProcess, startServer } from "../harness/server.ts";
 import { perSecond, round, type Summary } from "../harness/stats.ts";
 
+/** Single confirmations per client before the timed window (connections, JIT, caches warm). */
 const WARMUP = 4;
+/** Batches are as large as the client sends; one batch per client warms up. */
+const BATCH = CONFIRM_BATCH_MAX;
 
 interface LoadResult {
   readonly [key: string]: unknown;
   readonly type: "result";
   readonly ms: number;
   readonly confirms: number;
+  readonly requests: number;
   readonly latencyMs: Summary;
   readonly statuses: Record<string, number>;
   /** The load generator's own CPU over the timed window. */
   readonly cpuMs: number;
 }
 
+interface RawResult {
+  readonly [key: string]: unknown;
+  readonly type: "result";
+  readonly ms: number;
+  /** Events appended in the timed window. */
+  readonly appends: number;
+  readonly transactions: number;
+  readonly latencyMs: Summary;
+  readonly cpuMs: number;
+}
+
+type Upload = { token: string; uploadId: string; chunks: number };
+
+const micros = (seconds: number, count: number) => Math.round((seconds * 1e6) / count);
+
 /** Rate, latency and CPU per request (server's and load generator's) of one floor measurement. */
 const floorFigures = (result: LoadResult, serverCpuSeconds: number) => ({
-  requestsPerSecond: perSecond(result.confirms, result.ms),
+  requestsPerSecond: perSecond(result.requests, result.ms),
   latencyMs: result.latencyMs,
-  serverCpuMicrosPerRequest: Math.round((serverCpuSeconds * 1e6) / result.confirms),
-  loadGeneratorCpuMicrosPerRequest: Math.round((result.cpuMs * 1000) / result.confirms),
+  serverCpuMicrosPerRequest: micros(serverCpuSeconds, result.requests),
+  loadGeneratorCpuMicrosPerRequest: micros(result.cpuMs / 1000, result.requests),
 });
 
 /**
- * One open upload per client whose chunks are already in the local store's files, written through
- * the store's own writer so they are verified on disk, but without the PUT route's storage
+ * Open uploads, one per client, whose chunks are already in the local store's files, written
+ * through the store's own writer so they are verified on disk, but without the PUT route's storage
  * notification (which would confirm them first and leave the client's confirms nothing to append).
  */
-async function prepareUploads(context: BenchContext, server: ServerProcess) {
+async function prepareUploads(context: BenchContext, server: ServerProcess, chunks: number): Promise<Upload[]> {
   const blobs = createBlobFiles(join(server.dataDir, "blobs"));
-  const chunks = context.sizes.commandChunksPerClient;
   return Promise.all(
     Array.from({ length: context.sizes.commandClients }, async () => {
       const namespace = freshNamespace("cmd");
@@ -61,32 +79,102 @@ async function prepareUploads(context: BenchContext, server: ServerProcess) {
   );
 }
 
+/** Raw appends of `perClient` events per client, `batch` events per append, in a process of their own. */
+async function rawAppends(context: BenchContext, perClient: number, warmup: number, batch: number): Promise<RawResult> {
+  const worker = startWorker(
+    "raw-append.ts",
+    {
+      file: join(context.scratch, `raw-appends-${batch}-${Date.now()}.db`),
+      clients: context.sizes.commandClients,
+      appendsPerClient: warmup + perClient,
+      warmup,
+      batch,
+    },
+    { execArgv: profileArgs(batch === 1 ? "raw-append" : `raw-append-batch-${batch}`) },
+  );
+  const result = await worker.next<RawResult>("result");
+  await worker.exited;
+  return result;
+}
+
+const rawFigures = (raw: RawResult) => ({
+  eventsPerSecond: perSecond(raw.appends, raw.ms),
+  events: raw.appends,
+  appends: raw.transactions,
+  ms: Math.round(raw.ms),
+  latencyMsPerAppend: raw.latencyMs,
+  cpuMicrosPerEvent: micros(raw.cpuMs / 1000, raw.appends),
+});
+
+/**
+ * One confirmation load against the server: the server's CPU during the timed window, and until
+ * its projector has caught up with what the load appended (the embedded server projects in the same
+ * process, so that is part of a confirmation's cost; it also keeps one run's projection out of the next).
+ */
+async function confirmLoad(server: ServerProcess, clients: Upload[], warmup: number, batch: number | undefined, profile: string) {
+  const load = startWorker(
+    "confirm-load.ts",
+    { url: server.url, clients, warmup, ...(batch === undefined ? {} : { batch }) },
+    { execArgv: profileArgs(profile) },
+  );
+  const cpuBefore = cpuSeconds(server.pid);
+  const result = await load.next<LoadResult>("result");
+  const duringLoad = cpuSeconds(server.pid) - cpuBefore;
+  await load.exited;
+  await waitForProjections(server.url, clients[0]!.token, 120_000);
+  const untilProjected = cpuSeconds(server.pid) - cpuBefore;
+  const confirmsPerSecond = perSecond(result.confirms, result.ms);
+  return {
+    confirmsPerSecond,
+    requestsPerSecond: perSecond(result.requests, result.ms),
+    confirms: result.confirms,
+    requests: result.requests,
+    ms: Math.round(result.ms),
+    latencyMsPerRequest: result.latencyMs,
+    statuses: result.statuses,
+    serverCpuSecondsDuringLoad: round(duringLoad, 2),
+    serverCpuShare: round(duringLoad / (result.ms / 1000), 2),
+    // CPU per operation is steadier than rates on a shared machine: other load stretches wall time, not our CPU.
+    cpuMicrosPerConfirm: {
+      server: micros(duringLoad, result.confirms),
+      serverUntilProjected: micros(untilProjected, result.confirms),
+      loadGenerator: micros(result.cpuMs / 1000, result.confirms),
+    },
+    cpuMicrosPerRequest: {
+      server: micros(duringLoad, result.requests),
+      loadGenerator: micros(result.cpuMs / 1000, result.requests),
+    },
+  };
+}
+
 export const commandThroughput: Scenario = {
   name: "command_throughput_ratio",
   target: { op: ">=", value: 0.5, unit: "×" },
   description:
-    "chunk confirmations/s through the HTTP API (64 concurrent clients, each confirming its own upload's chunks over keep-alive, " +
-    "load generator in its own process) ÷ raw single-event appends/s to a SQLite event store at the same concurrency",
+    `chunk confirmations/s through the HTTP API (64 concurrent clients, each confirming its own upload's chunks ${BATCH} per request ` +
+    "as the client does, over keep-alive, load generator in its own process) ÷ raw single-event appends/s to a SQLite event store " +
+    "at the same concurrency; detail has one request per chunk, raw appends of the same batches, and the bare-HTTP floor",
   async run(context) {
     const { commandClients: clients, commandChunksPerClient: perClient } = context.sizes;
-    const rawWorker = startWorker(
-      "raw-append.ts",
-      { file: join(context.scratch, `raw-appends-${Date.now()}.db`), clients, appendsPerClient: perClient, warmup: WARMUP },
-      { execArgv: profileArgs("raw-append") },
-    );
-    const raw = await rawWorker.next<{ type: "result"; ms: number; appends: number; latencyMs: Summary; cpuMs: number }>(
-      "result",
-    );
-    await rawWorker.exited;
+    const rawSingle = await rawAppends(context, perClient - WARMUP, WARMUP, 1);
+    const rawBatched = await rawAppends(context, perClient, BATCH, BATCH);
 
     const server = await startServer(context.scratch, { execArgv: profileArgs("server-command") });
     try {
-      const uploads = await prepareUploads(context, server);
-      context.log(`prepared ${uploads.length} uploads × ${perClient} stored, unconfirmed chunks`);
+      // The batched load confirms as many chunks per client as the single one, after a batch of warm-up.
+      const batchedUploads = await prepareUploads(context, server, BATCH + perClient);
+      const singleUploads = await prepareUploads(context, server, perClient);
+      await waitForProjections(server.url, singleUploads[0]!.token, 120_000);
+      context.log(`prepared ${clients} uploads × ${BATCH + perClient} and ${clients} × ${perClient} stored, unconfirmed chunks`);
+
+      const batched = await confirmLoad(server, batchedUploads, BATCH, BATCH, "confirm-load-batched");
+      const single = await confirmLoad(server, singleUploads, WARMUP, undefined, "confirm-load");
+
+      // Same load generator, connections and concurrency, against routes that do (almost) nothing.
       const floor = async (path: string) => {
         const worker = startWorker("confirm-load.ts", {
           url: server.url,
-          clients: uploads,
+          clients: singleUploads,
           warmup: WARMUP,
           floor: { method: "GET", path, requests: perClient - WARMUP },
         });
@@ -98,36 +186,26 @@ export const commandThroughput: Scenario = {
       };
       // The same confirmation requests against a server that does nothing: sockets, HTTP parsing and
       // the load generator alone. No Ledgerbox server can answer faster than this on this machine.
-      const bareFloor = async () => {
+      const bareFloor = async (uploads: Upload[], warmup: number, batch?: number) => {
         const bare = startWorker("bare-http.ts", {});
         const { url } = await bare.next<{ type: "ready"; url: string }>("ready");
-        const worker = startWorker("confirm-load.ts", { url, clients: uploads, warmup: WARMUP });
+        const worker = startWorker("confirm-load.ts", { url, clients: uploads, warmup, ...(batch ? { batch } : {}) });
         const cpuBefore = cpuSeconds(bare.pid);
         const result = await worker.next<LoadResult>("result");
         const cpu = cpuSeconds(bare.pid) - cpuBefore;
         await worker.exited;
         bare.send({ type: "stop" });
         await bare.exited;
-        return floorFigures(result, cpu);
+        return { confirmsPerSecond: perSecond(result.confirms, result.ms), ...floorFigures(result, cpu) };
       };
-      const load = startWorker(
-        "confirm-load.ts",
-        { url: server.url, clients: uploads, warmup: WARMUP },
-        {
-          execArgv: profileArgs("confirm-load"),
-        },
-      );
-      const serverCpuBefore = cpuSeconds(server.pid);
-      const http = await load.next<LoadResult>("result");
-      const serverCpu = round(cpuSeconds(server.pid) - serverCpuBefore, 2);
-      await load.exited;
-      // Same load generator, connections and concurrency, against routes that do (almost) nothing.
       const healthFloor = await floor("/health");
       const authFloor = await floor("/v1/changes/latest");
-      const bare = await bareFloor();
-      const confirmsPerSecond = perSecond(http.confirms, http.ms);
-      const appendsPerSecond = perSecond(raw.appends, raw.ms);
-      const ratio = round(confirmsPerSecond / appendsPerSecond);
+      const bare = await bareFloor(singleUploads, WARMUP);
+      const bareBatched = await bareFloor(batchedUploads, BATCH, BATCH);
+
+      const appendsPerSecond = perSecond(rawSingle.appends, rawSingle.ms);
+      const rawBatchedPerSecond = perSecond(rawBatched.appends, rawBatched.ms);
+      const ratio = round(batched.confirmsPerSecond / appendsPerSecond);
       return {
         value: ratio,
         unit: "×",
@@ -135,34 +213,46 @@ export const commandThroughput: Scenario = {
         baselineUnit: "raw appends/s",
         ratio,
         detail: {
-          confirmsPerSecond,
+          confirmsPerSecond: batched.confirmsPerSecond,
           appendsPerSecond,
           concurrency: clients,
-          perClient: perClient - WARMUP,
-          warmupPerClient: WARMUP,
-          http: { confirms: http.confirms, ms: Math.round(http.ms), latencyMs: http.latencyMs, statuses: http.statuses },
-          serverCpuSecondsDuringLoad: serverCpu,
-          // CPU per operation is steadier than rates on a shared machine: other load stretches wall time, not our CPU.
-          cpuMicrosPerOperation: {
-            serverPerConfirm: Math.round((serverCpu * 1e6) / http.confirms),
-            rawPerAppend: Math.round((raw.cpuMs * 1000) / raw.appends),
-            ratio: round((raw.cpuMs * 1000) / raw.appends / ((serverCpu * 1e6) / http.confirms)),
-            loadGeneratorPerConfirm: Math.round((http.cpuMs * 1000) / http.confirms),
-            note: "server CPU includes projecting the confirms it appends (same process), as the embedded server always does",
+          batch: BATCH,
+          ratios: {
+            batchedConfirmsVsRawSingleAppends: ratio,
+            batchedConfirmsVsRawBatchedAppends: round(batched.confirmsPerSecond / rawBatchedPerSecond),
+            singleConfirmsVsRawSingleAppends: round(single.confirmsPerSecond / appendsPerSecond),
           },
-          serverCpuShare: round(serverCpu / (http.ms / 1000), 2),
-          rawAppends: { appends: raw.appends, ms: Math.round(raw.ms), latencyMs: raw.latencyMs },
+          batched: {
+            route: `POST /v1/uploads/{id}/chunks, ${BATCH} chunks per request`,
+            perClient,
+            warmupPerClient: BATCH,
+            ...batched,
+          },
+          single: {
+            route: "POST /v1/uploads/{id}/chunks/{index}, one chunk per request",
+            perClient: perClient - WARMUP,
+            warmupPerClient: WARMUP,
+            ...single,
+          },
+          rawAppends: {
+            single: rawFigures(rawSingle),
+            batched: { eventsPerAppend: BATCH, ...rawFigures(rawBatched) },
+          },
           httpFloor: {
             what: "the same load generator and concurrency against routes that do almost nothing",
             health: { route: "GET /health (two store probes, no auth)", ...healthFloor },
             authenticatedRead: { route: "GET /v1/changes/latest (JWT check + one indexed read)", ...authFloor },
-            confirmsVsAuthenticatedRead: round(confirmsPerSecond / authFloor.requestsPerSecond),
-            bareHttp: { route: "any request, bare node:http in its own process, same load generator", ...bare },
+            singleConfirmsVsAuthenticatedRead: round(single.confirmsPerSecond / authFloor.requestsPerSecond),
+            bareHttp: { route: "one chunk per request, bare node:http in its own process, same load generator", ...bare },
             bareHttpVsRawAppends: round(bare.requestsPerSecond / appendsPerSecond),
-            confirmsVsBareHttp: round(confirmsPerSecond / bare.requestsPerSecond),
+            singleConfirmsVsBareHttp: round(single.confirmsPerSecond / bare.requestsPerSecond),
+            bareHttpBatched: { route: `${BATCH} chunks per request, bare node:http answering the batch`, ...bareBatched },
+            bareHttpBatchedVsRawAppends: round(bareBatched.confirmsPerSecond / appendsPerSecond),
+            batchedConfirmsVsBareHttpBatched: round(batched.confirmsPerSecond / bareBatched.confirmsPerSecond),
           },
-          eachConfirm:
-            "auth (JWT), validation, read upload stream (state cache), stat of the stored chunk (size + recorded SHA-256), decide, append ChunkUploaded",
+          eachRequest:
+            "auth (JWT), validation, read upload stream (state cache), stat of each stored chunk not yet counted (size + recorded SHA-256), decide, one append of a ChunkUploaded per chunk",
+          note: "server CPU includes projecting the confirms it appends (same process), as the embedded server always does",
           caveat:
             "2 cores: the server and the load generator each get about one; the raw appends run alone in one process with group commit",
         },

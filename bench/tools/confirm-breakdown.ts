@@ -2,16 +2,22 @@
  * Where a chunk confirmation's server CPU goes, in-process (app.inject: no sockets, no load
  * generator), so the figures hold on a busy machine: CPU µs per operation, not rates.
  *
- *   npx tsx bench/tools/confirm-breakdown.ts [uploads=32] [chunks=64]
+ * Confirms one chunk per request, and `batch` chunks per request as the client does.
+ *
+ *   npx tsx bench/tools/confirm-breakdown.ts [uploads=32] [chunks=64] [chunksPerRequest=1,16] [roles=command-api,all]
+ *
+ * With CONFIRM_PROFILE=<dir>, each case's confirmations (and only they: not the set-up) are profiled
+ * into <dir>/<roles>-<chunksPerRequest>.cpuprofile, for bench/tools/profile-summary.ts.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { jwtVerify } from "jose";
 import type { ClientId, EventMetadata, Namespace, UserId } from "../../domain/index.ts";
-import { chunkKey } from "../../domain/index.ts";
+import { CONFIRM_BATCH_MAX, chunkKey } from "../../domain/index.ts";
 import { buildApp } from "../../infra/app.ts";
 import { loadConfig } from "../../infra/config.ts";
 import { signToken } from "../../infra/dev-auth.ts";
@@ -20,7 +26,29 @@ import { openSqliteEventStore } from "../../infra/sqlite/event-store.ts";
 
 const uploads = Number(process.argv[2] ?? 32);
 const chunks = Number(process.argv[3] ?? 64);
+const perRequestList = (process.argv[4] ?? `1,${CONFIRM_BATCH_MAX}`).split(",").map(Number);
+const roleSets = (process.argv[5] ?? "command-api,all").split(",");
 const SECRET = "bench-secret-0123456789-abcdefghijklmnop";
+
+const profileDir = process.env.CONFIRM_PROFILE;
+
+/** `work` under V8's sampling profiler when CONFIRM_PROFILE is set. */
+async function profiled(name: string, work: () => Promise<void>): Promise<void> {
+  if (!profileDir) return work();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 100 });
+  await session.post("Profiler.start");
+  try {
+    await work();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    await mkdir(profileDir, { recursive: true });
+    await writeFile(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 async function cpuPer(n: number, work: () => Promise<void>): Promise<number> {
   const before = process.cpuUsage();
@@ -29,7 +57,7 @@ async function cpuPer(n: number, work: () => Promise<void>): Promise<number> {
   return Math.round((used.user + used.system) / n);
 }
 
-async function measure(roles: string) {
+async function measure(roles: string, perRequest: number) {
   const dir = await mkdtemp(join(tmpdir(), "confirm-breakdown-"));
   const ledgerbox = await buildApp(
     loadConfig({ LEDGERBOX_DATA_DIR: dir, LEDGERBOX_AUTH_SECRET: SECRET, LEDGERBOX_ROLE: roles, LEDGERBOX_PORT: "0" }),
@@ -54,10 +82,12 @@ async function measure(roles: string) {
     prepared.push({ token, uploadId: created.json().uploadId });
   }
   const n = uploads * chunks;
-  const inject = (token: string, method: "GET" | "POST", url: string) =>
-    ledgerbox.app.inject({ method, url, headers: { authorization: `Bearer ${token}` } }).then((r) => {
-      if (r.statusCode !== 200) throw new Error(`${url} → ${r.statusCode} ${r.body}`);
-    });
+  const inject = (token: string, method: "GET" | "POST", url: string, payload?: object) =>
+    ledgerbox.app
+      .inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload }) })
+      .then((r) => {
+        if (r.statusCode !== 200) throw new Error(`${url} → ${r.statusCode} ${r.body}`);
+      });
   const floorPath = roles === "all" || roles.includes("query-api") ? "/v1/changes/latest" : "/v1/uploads/none/chunks/x";
   const floor =
     roles === "all" || roles.includes("query-api")
@@ -65,19 +95,27 @@ async function measure(roles: string) {
           for (const { token } of prepared) for (let i = 0; i < chunks; i++) await inject(token, "GET", floorPath);
         })
       : null;
-  // Every upload confirms its chunks one after another; uploads run concurrently, as in the scenario.
+  // Every upload confirms its chunks one request after another; uploads run concurrently, as in the scenario.
   const confirm = await cpuPer(n, () =>
-    Promise.all(
-      prepared.map(async ({ token, uploadId }) => {
-        for (let i = 0; i < chunks; i++) await inject(token, "POST", `/v1/uploads/${uploadId}/chunks/${i}`);
-      }),
-    ).then(() => undefined),
+    profiled(`${roles}-${perRequest}`, () =>
+      Promise.all(
+        prepared.map(async ({ token, uploadId }) => {
+          for (let i = 0; i < chunks; i += perRequest) {
+            if (perRequest === 1) await inject(token, "POST", `/v1/uploads/${uploadId}/chunks/${i}`);
+            else {
+              const indexes = Array.from({ length: Math.min(perRequest, chunks - i) }, (_, k) => i + k);
+              await inject(token, "POST", `/v1/uploads/${uploadId}/chunks`, { indexes });
+            }
+          }
+        }),
+      ).then(() => undefined),
+    ),
   );
   // Let the projector finish what the confirms appended, and count that too.
   const settle = await cpuPer(n, () => new Promise((resolve) => setTimeout(resolve, 1500)));
   await ledgerbox.close();
   await rm(dir, { recursive: true, force: true });
-  return { roles, authenticatedReadFloor: floor, confirm, projectingAfterwards: settle };
+  return { roles, chunksPerRequest: perRequest, authenticatedReadFloor: floor, confirm, projectingAfterwards: settle };
 }
 
 async function pieces() {
@@ -135,4 +173,6 @@ async function pieces() {
 }
 
 console.log(JSON.stringify({ cpuMicrosEach: await pieces() }));
-for (const roles of ["command-api", "all"]) console.log(JSON.stringify(await measure(roles)));
+for (const perRequest of perRequestList) {
+  for (const roles of roleSets) console.log(JSON.stringify(await measure(roles, perRequest)));
+}
