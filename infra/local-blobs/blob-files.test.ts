@@ -114,6 +114,12 @@ describe("blob files", () => {
     expect(await readFile(record, "utf8")).toBe(`${b.sha256} ${b.size}\n`);
     await writeFile(record, `${"0".repeat(64)} 1\n`);
     expect(await createBlobFiles(dir).stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+    // A record that is not one (too long to be, or garbled) counts as lost.
+    for (const damaged of [`${b.sha256} ${b.size}\n${"x".repeat(200)}`, `${b.sha256.toUpperCase()} ${b.size}\n`, ""]) {
+      await writeFile(record, damaged);
+      expect(await createBlobFiles(dir).stat(b.key)).toEqual({ size: b.size, sha256: b.sha256 });
+      expect(await readFile(record, "utf8")).toBe(`${b.sha256} ${b.size}\n`);
+    }
   });
 
   describe("verified digests kept in memory", () => {

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, readFileSync, type Stats, statSync } from "node:fs";
+import { closeSync, createReadStream, openSync, readSync, type Stats, statSync } from "node:fs";
 import { type FileHandle, link, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { Readable } from "node:stream";
 import { BlobUploadError } from "./errors.ts";
-import { keyPath } from "./key.ts";
+import { keyPaths } from "./key.ts";
 import { readBody } from "./read-body.ts";
 import { VerifiedDigests } from "./verified-digests.ts";
 
@@ -30,7 +30,11 @@ export interface BlobFiles {
   openRead(key: string): Promise<{ readonly stream: Readable; readonly size: number } | null>;
 }
 
-const digestPath = (path: string): string => join(dirname(path), `.${basename(path)}.sha256`);
+// String surgery rather than path.join: `path` is already normal (key.ts), and this runs per stat.
+const digestPath = (path: string): string => {
+  const slash = path.lastIndexOf(sep);
+  return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.sha256`;
+};
 // Random names beside the target; a dot-name, so no key can address one.
 const tempPath = (path: string, suffix: string): string => join(dirname(path), `.${randomUUID()}.${suffix}`);
 
@@ -122,14 +126,30 @@ function statFile(path: string): Stats | null {
   }
 }
 
-function readRecordedDigest(path: string): VerifiedBlob | null {
+/** A record is `<64 hex> <size>\n`: 82 bytes at most. A longer file is not a record. */
+const RECORD_BYTES = 96;
+const RECORD = /^([0-9a-f]{64}) (\d+)\n$/;
+
+/**
+ * Reads a digest record into `buffer` with one open, read and close: readFileSync adds an fstat,
+ * a buffer per call and a decode, which made it the larger half of a stat that misses the cache.
+ */
+function readRecordedDigest(path: string, buffer: Buffer): VerifiedBlob | null {
+  let fd: number;
   try {
-    const match = /^([0-9a-f]{64}) (\d+)\n$/.exec(readFileSync(digestPath(path), "utf8"));
-    return match ? { sha256: match[1] ?? "", size: Number(match[2]) } : null;
+    fd = openSync(digestPath(path), "r");
   } catch (error) {
     if (hasCode(error, "ENOENT")) return null;
     throw error;
   }
+  let length: number;
+  try {
+    length = readSync(fd, buffer, 0, buffer.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const match = length < buffer.length ? RECORD.exec(buffer.toString("latin1", 0, length)) : null;
+  return match ? { sha256: match[1] ?? "", size: Number(match[2]) } : null;
 }
 
 export interface BlobFilesOptions {
@@ -139,16 +159,19 @@ export interface BlobFilesOptions {
 
 export function createBlobFiles(root: string, options: BlobFilesOptions = {}): BlobFiles {
   const cached = new VerifiedDigests(options.cachedDigests ?? 16_384);
+  const keyPath = keyPaths(root);
+  // Scratch for digest records: every read of one is synchronous, so one buffer serves them all.
+  const record = Buffer.alloc(RECORD_BYTES);
 
   const statPath = async (key: string): Promise<VerifiedBlob | null> => {
     const hit = cached.get(key);
     if (hit === "gone") return null;
     if (hit !== undefined && hit !== "changed") return hit;
-    const path = keyPath(root, key);
+    const path = keyPath(key);
     const info = statFile(path);
     if (info === null) return null;
     // Altered since its digest was verified: the record describes other bytes, so hash what is there.
-    const recorded = hit === "changed" ? null : readRecordedDigest(path);
+    const recorded = hit === "changed" ? null : readRecordedDigest(path, record);
     if (recorded && recorded.size === info.size) {
       // Only a recorded digest is cached: the record is written after the blob is synced into place.
       cached.set(key, path, info, recorded);
@@ -170,7 +193,7 @@ export function createBlobFiles(root: string, options: BlobFilesOptions = {}): B
   };
 
   const write = async (key: string, body: Readable, expected: VerifiedBlob): Promise<WriteOutcome> => {
-    const path = keyPath(root, key);
+    const path = keyPath(key);
     const current = await statPath(key);
     if (current) {
       // Still read and verify the body: the client is sending it anyway, and a wrong body should
@@ -221,7 +244,7 @@ export function createBlobFiles(root: string, options: BlobFilesOptions = {}): B
   };
 
   const openRead = async (key: string): Promise<{ stream: Readable; size: number } | null> => {
-    const path = keyPath(root, key);
+    const path = keyPath(key);
     let handle: FileHandle;
     try {
       handle = await open(path, "r");

@@ -63,6 +63,8 @@ describe("blob keys", () => {
           return;
         }
         expect(path.startsWith(ROOT + sep)).toBe(true);
+        // Built by joining names, so it must already be the normal form of itself.
+        expect(resolve(path)).toBe(path);
       }),
     );
   });

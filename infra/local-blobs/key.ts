@@ -49,16 +49,32 @@ function caseSafe(segment: string): string {
 }
 
 /**
- * The file that holds `key` under `root`. The containment check repeats the guarantee of the
- * key shape, so a future loosening of the pattern cannot silently open an escape.
+ * Maps keys to the files that hold them under `root` (resolved once, for every key). The file's
+ * path is built by joining the mapped segments; each is checked again to be a plain name (not
+ * empty, not `.` or `..`, no separator), which is what keeps a joined path inside `root`, so a
+ * future loosening of the key pattern cannot silently open an escape. Cheaper than normalising
+ * the whole path per key, which a chunk confirmation does for every chunk it counts.
  */
-export function keyPath(root: string, key: string): string {
-  assertSafeKey(key);
-  const base = resolve(root);
-  const path = resolve(base, ...key.split("/").map(caseSafe));
-  if (!path.startsWith(base + sep)) throw new InvalidBlobKeyError(key, "resolves outside the store");
-  return path;
+export function keyPaths(root: string): (key: string) => string {
+  // A root of "/" (or "C:\\") already ends in a separator.
+  const resolved = resolve(root);
+  const base = resolved.endsWith(sep) ? resolved.slice(0, -1) : resolved;
+  return (key) => {
+    assertSafeKey(key);
+    let path = base;
+    for (const segment of key.split("/")) {
+      const name = caseSafe(segment);
+      if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\\")) {
+        throw new InvalidBlobKeyError(key, "resolves outside the store");
+      }
+      path += sep + name;
+    }
+    return path;
+  };
 }
+
+/** The file that holds `key` under `root`. */
+export const keyPath = (root: string, key: string): string => keyPaths(root)(key);
 
 /**
  * A key whose last segment follows a `chunks` segment is content-addressed: its name is the
