@@ -1,7 +1,10 @@
 export interface BatchOptions {
   /** Flush once this many items are waiting. */
   readonly maxItems: number;
-  /** Flush once the oldest waiting item has waited this long, full or not. */
+  /**
+   * Flush once the oldest waiting item has waited this long, full or not, as soon as the source
+   * pauses (a source handing over what it already has is not made to stop mid-way).
+   */
   readonly maxDelayMs: number;
 }
 
@@ -15,13 +18,24 @@ export interface Batches<T> {
   close(): Promise<void>;
 }
 
+/** Groups an async source of single items into batches; see `pageBatches`. */
+export function batches<T>(source: AsyncIterable<T>, options: BatchOptions): Batches<T> {
+  return pageBatches(singlePages(source), options);
+}
+
+/** A source of single items as a source of one-item pages. */
+export async function* singlePages<T>(source: AsyncIterable<T>): AsyncGenerator<readonly T[]> {
+  for await (const item of source) yield [item];
+}
+
 /**
- * Groups an async source into batches by size or age. Reading runs ahead of the consumer (up to
- * two batches), so the next batch is being read while the last one commits. Waiting is one
- * promise per batch, not per item: racing a timer against every item would cost more than the
- * projection itself at catch-up rates.
+ * Groups an async source of pages (arrays of items, as a store reads them) into batches by size
+ * or age. Reading runs ahead of the consumer (up to two batches), so the next batch is being read
+ * while the last one commits. Waiting is one promise per batch, not per item: racing a timer
+ * against every item would cost more than the projection itself at catch-up rates, and a source
+ * that reads a page at a time costs one await per page instead of one per item.
  */
-export function batches<T>(source: AsyncIterable<T>, { maxItems, maxDelayMs }: BatchOptions): Batches<T> {
+export function pageBatches<T>(source: AsyncIterable<readonly T[]>, { maxItems, maxDelayMs }: BatchOptions): Batches<T> {
   const iterator = source[Symbol.asyncIterator]();
   const highWater = maxItems * 2;
   let buffer: T[] = [];
@@ -51,8 +65,10 @@ export function batches<T>(source: AsyncIterable<T>, { maxItems, maxDelayMs }: B
           done = true;
           break;
         }
+        const page = result.value;
+        if (page.length === 0) continue;
         if (buffer.length === 0) oldestAt = Date.now();
-        buffer.push(result.value);
+        for (const item of page) buffer.push(item);
         notify();
         if (buffer.length >= highWater && !closed) {
           await new Promise<void>((resolve) => {
@@ -90,8 +106,11 @@ export function batches<T>(source: AsyncIterable<T>, { maxItems, maxDelayMs }: B
       const size = Math.max(1, Math.min(maxItems, Math.floor(limit)));
       await waitUntil(1, null);
       if (buffer.length < size && !ended) {
-        const age = Date.now() - oldestAt;
-        if (age < maxDelayMs) await waitUntil(size, maxDelayMs - age);
+        // Past the window the timer is due at once, yet still fires only when the source stops
+        // handing over pages it has at hand (a store reading its backlog does so in one chain of
+        // microtasks): an old first item must not cut a catch-up into small batches just because
+        // reading a page takes a few milliseconds.
+        await waitUntil(size, Math.max(0, maxDelayMs - (Date.now() - oldestAt)));
       }
       if (buffer.length === 0) {
         if (failure) throw failure.error;

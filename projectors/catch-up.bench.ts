@@ -2,7 +2,8 @@
  * Catch-up throughput of the read-model runner on SQLite: how fast a fresh read store (a new
  * deployment, or a rebuild) reaches the head of an existing log. With `breakdown` it also times
  * the three parts on their own (reading the log, projecting, applying the writes), which shows
- * what bounds the runner.
+ * what bounds the runner. The runner's CPU is split by thread: the main thread reads, projects
+ * and merges; the read store's writer thread commits.
  *
  *   npx tsx projectors/catch-up.bench.ts [events=200000] [batch=5000] [breakdown]
  */
@@ -13,6 +14,7 @@ import { projectReadModels } from "./projections/index.ts";
 import { createProjectionRunner } from "./runner.ts";
 import { readWholeLog } from "./testing/reference.ts";
 import { appendLog, openTempStores } from "./testing/sqlite.ts";
+import { threadCpuMs, threadCpuSince } from "./testing/thread-cpu.ts";
 import { workload } from "./testing/workload.ts";
 
 const events = Number(process.argv[2] ?? 200_000);
@@ -45,7 +47,8 @@ try {
     const writes = recorded.map(projectReadModels);
     const projectMs = performance.now() - t;
     const projectCpu = cpuPerEvent(events);
-    const scratch = openSqliteReadStore(join(stores.dir, "scratch.db"));
+    // On this thread, so its CPU is the apply step's alone.
+    const scratch = openSqliteReadStore(join(stores.dir, "scratch.db"), { writer: "thread" });
     t = performance.now();
     for (let i = 0; i < recorded.length; i += maxBatchEvents) {
       const end = Math.min(i + maxBatchEvents, recorded.length);
@@ -62,7 +65,9 @@ try {
     console.log(`  applyBatch    ${Math.round(applyMs)} ms (${rate(recorded.length, applyMs)}, ${applyCpu})`);
   }
 
-  const runner = createProjectionRunner({ eventStore: stores.eventStore, readStore: stores.readStore, maxBatchEvents });
+  const threadsBefore = threadCpuMs();
+  const readStore = openSqliteReadStore(join(stores.dir, "catch-up.db"));
+  const runner = createProjectionRunner({ eventStore: stores.eventStore, readStore, maxBatchEvents });
   // A poison event would keep the runner retrying forever; a benchmark should say so and stop.
   const failed = new Promise<never>((_, reject) =>
     runner.status$.subscribe((s) => {
@@ -75,11 +80,18 @@ try {
   await Promise.race([runner.waitFor(head), failed]);
   const ms = performance.now() - t;
   const runnerCpu = cpuPerEvent(events);
+  const threads = threadCpuSince(threadsBefore);
   const status = runner.status();
   await runner.stop();
+  await readStore.close();
+  const perEvent = (ms: number): string => ((ms * 1000) / events).toFixed(1);
   console.log(
     `runner caught up ${status.processed} events in ${Math.round(ms)} ms: ${rate(status.processed, ms)} ` +
       `(${runnerCpu}, batch ${maxBatchEvents}, ${status.batches} batches, node ${process.version})`,
+  );
+  console.log(
+    `  CPU µs/event by thread: main ${perEvent(threads.main)}, writer ${perEvent(threads.started)}, ` +
+      `others (GC, I/O) ${perEvent(threads.others)}`,
   );
 } finally {
   await stores.close();

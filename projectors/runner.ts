@@ -3,9 +3,10 @@ import type { LogPosition } from "../domain/index.ts";
 import type { EventStore, ReadModelWrite, ReadStore, RecordedEvent } from "../infra/ports/index.ts";
 import { DEFAULT_RETRY, type RetryPolicy, retryDelay, sleep } from "./backoff.ts";
 import { initialBatchSize, nextBatchSize } from "./batch-size.ts";
-import { batches } from "./batches.ts";
+import { pageBatches } from "./batches.ts";
 import { coalesceWrites } from "./coalesce.ts";
 import { describeError, type ProjectorLog, silentLog } from "./log.ts";
+import { subscribeLogPages } from "./log-pages.ts";
 import { distance, isAfter } from "./positions.ts";
 import { projectReadModels } from "./projections/index.ts";
 import { rateMeter } from "./rate.ts";
@@ -56,6 +57,16 @@ export interface ProjectionRunner {
   stop(): Promise<void>;
   /** Resolves once the read models serve `position` (the checkpoint is at or past it). */
   waitFor(position: LogPosition, signal?: AbortSignal): Promise<void>;
+}
+
+/** A batch projected and merged, on its way to the store. */
+interface PreparedBatch {
+  readonly writes: ReadModelWrite[];
+  /** Position of the batch's last event: the checkpoint once it commits. */
+  readonly to: LogPosition;
+  readonly events: number;
+  /** Each namespace whose change feed grows, at its last new change. */
+  readonly touched: ReadonlyMap<string, LogPosition>;
 }
 
 class SubscriptionEnded extends Error {
@@ -127,12 +138,15 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     update({ head: isAfter(status.head, head) ? status.head : head });
   };
 
-  async function commit(events: RecordedEvent[]): Promise<void> {
-    const from = status.checkpoint;
-    // Defensive: a subscription that redelivers what is already committed must not count twice.
-    const fresh = from === null ? events : events.filter((event) => event.position > from);
+  /**
+   * A batch's writes, merged per row, ready for the store. `after` is the position the batch
+   * follows: events at or before it were handed to the store already (a subscription that
+   * redelivers them must not make them count twice).
+   */
+  function prepare(events: readonly RecordedEvent[], after: LogPosition | null): PreparedBatch | null {
+    const fresh = after === null ? events : events.filter((event) => event.position > after);
     const last = fresh.at(-1);
-    if (!last) return;
+    if (!last) return null;
     const writes: ReadModelWrite[] = [];
     const touched = new Map<string, LogPosition>();
     for (const event of fresh) {
@@ -141,14 +155,22 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
         if (write.kind === "change.add") touched.set(write.change.namespace, write.change.position);
       }
     }
-    await readStore.applyBatch(projection, coalesceWrites(writes), last.position);
+    return { writes: coalesceWrites(writes), to: last.position, events: fresh.length, touched };
+  }
+
+  async function commit(batch: PreparedBatch): Promise<void> {
+    const started = performance.now();
+    await readStore.applyBatch(projection, batch.writes, batch.to);
+    batchSize = nextBatchSize(batchSize, batch.events, performance.now() - started, sizing);
+    // Batches commit one after the other, so the checkpoint now is where this one began.
+    const from = status.checkpoint;
     attempt = 0;
-    meter.record(fresh.length);
+    meter.record(batch.events);
     update({
-      state: stateAt(last.position),
-      checkpoint: last.position,
-      head: isAfter(status.head, last.position) ? status.head : last.position,
-      processed: status.processed + fresh.length,
+      state: stateAt(batch.to),
+      checkpoint: batch.to,
+      head: isAfter(status.head, batch.to) ? status.head : batch.to,
+      processed: status.processed + batch.events,
       batches: status.batches + 1,
       retries: 0,
       lastError: null,
@@ -156,32 +178,49 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     });
     committed$.next({
       from,
-      to: last.position,
-      events: fresh.length,
-      notices: [...touched].map(([namespace, position]) => ({ namespace, position })),
+      to: batch.to,
+      events: batch.events,
+      notices: [...batch.touched].map(([namespace, position]) => ({ namespace, position })),
     });
   }
 
+  /**
+   * Reads, projects and merges the next batch while the store commits the last one: a store that
+   * commits off this thread (the SQLite read store's writer thread) then keeps both cores busy.
+   * One batch at most is in flight, and the next is handed over only once it committed, so
+   * batches commit in order and the checkpoint never runs ahead of what is committed.
+   */
   async function follow(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return; // stopped while the checkpoint was being read: a listener added now would never fire
     const subscription = new AbortController();
     const abort = (): void => subscription.abort();
     signal.addEventListener("abort", abort, { once: true });
-    const source = batches(eventStore.subscribe(status.checkpoint, subscription.signal), { maxItems, maxDelayMs });
+    const source = pageBatches(subscribeLogPages(eventStore, status.checkpoint, subscription.signal), { maxItems, maxDelayMs });
+    let handedOver = status.checkpoint;
+    let inFlight: Promise<void> | null = null;
     try {
       for (;;) {
         const batch = await source.next(batchSize);
         // Stopping wins over a batch already read: stop() (and a rebuild's reset after it) must not wait for more commits.
         if (signal.aborted) return;
         if (batch === null) throw new SubscriptionEnded("the event store subscription ended without being stopped");
-        const started = performance.now();
-        await commit(batch);
-        batchSize = nextBatchSize(batchSize, batch.length, performance.now() - started, sizing);
+        const prepared = prepare(batch, handedOver);
+        if (prepared === null) continue;
+        if (inFlight) await inFlight;
+        inFlight = commit(prepared);
+        // Marked handled now; the failure surfaces when the next batch (or the end) awaits it.
+        inFlight.catch(() => {});
+        handedOver = prepared.to;
       }
     } finally {
       subscription.abort();
       signal.removeEventListener("abort", abort);
-      await source.close();
+      try {
+        // Stop returns, and a retry starts, only once the batch in flight has settled.
+        if (inFlight) await inFlight;
+      } finally {
+        await source.close();
+      }
     }
   }
 

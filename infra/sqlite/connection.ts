@@ -1,5 +1,7 @@
 import Database from "better-sqlite3";
-import { StoreUnavailableError } from "../ports/index.ts";
+// From its own module, not the ports index: the read models' writer thread loads this file, and the
+// index would make it load TypeBox (for the HTTP port's schemas), which takes most of a second.
+import { StoreUnavailableError } from "../ports/event-store.ts";
 
 export type SqliteDatabase = Database.Database;
 

@@ -11,6 +11,7 @@ import {
   StoreUnavailableError,
 } from "../ports/index.ts";
 import { openDatabase, unavailable } from "./connection.ts";
+import { rowPosition } from "./event-position.ts";
 import { createEventSchema, LEDGER_STREAMS_SQL } from "./event-schema.ts";
 import { groupCommit, type Outcome } from "./group-commit.ts";
 import { Wake } from "./wake.ts";
@@ -50,7 +51,8 @@ interface SerializedEvent {
   readonly metadata: string;
 }
 
-const CATCH_UP_PAGE = 500;
+/** Rows per read while a subscriber catches up: large enough that a page's fixed costs vanish. */
+const CATCH_UP_PAGE = 1000;
 const NO_LIMIT = -1;
 
 const toRecorded = (row: EventRow): RecordedEvent => ({
@@ -60,7 +62,7 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   data: JSON.parse(row.data) as unknown,
   metadata: JSON.parse(row.metadata) as EventMetadata,
   revision: row.revision,
-  position: logPosition(BigInt(row.position)),
+  position: rowPosition(row.position),
 });
 
 const rowOf = (position: LogPosition | null): bigint => (position === null ? 0n : positionParts(position).commit);
@@ -87,7 +89,15 @@ function prepare(stream: string, events: readonly EventToAppend[], expected: Exp
   return { stream, events: serialized, expected };
 }
 
-export function openSqliteEventStore(file: string, options: SqliteEventStoreOptions = {}): EventStore {
+/**
+ * The port, plus the subscription as the pages it reads, which the projection runner uses when a
+ * store offers it (projectors/log-pages.ts).
+ */
+export interface SqliteEventStore extends EventStore {
+  subscribePages(after: LogPosition | null, signal: AbortSignal): AsyncIterable<readonly RecordedEvent[]>;
+}
+
+export function openSqliteEventStore(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
   const db = openDatabase(file);
   createEventSchema(db);
   const pollIntervalMs = options.pollIntervalMs ?? 200;
@@ -202,6 +212,21 @@ export function openSqliteEventStore(file: string, options: SqliteEventStoreOpti
   const readAllSync = ({ after, maxCount }: ReadAllOptions): RecordedEvent[] =>
     read(() => allAfter.all(rowOf(after), maxCount).map(toRecorded));
 
+  /** The subscription as the pages it reads; see projectors/log-pages.ts. */
+  async function* pages(after: LogPosition | null, signal: AbortSignal): AsyncGenerator<readonly RecordedEvent[]> {
+    let cursor = after;
+    while (!signal.aborted) {
+      const seen = wake.generation;
+      const page = readAllSync({ after: cursor, maxCount: CATCH_UP_PAGE });
+      const last = page.at(-1);
+      if (last) {
+        yield page;
+        cursor = last.position;
+      }
+      if (page.length < CATCH_UP_PAGE) await wake.wait(seen, pollIntervalMs, signal);
+    }
+  }
+
   return {
     async append(stream, events, expected) {
       ensureOpen();
@@ -229,18 +254,15 @@ export function openSqliteEventStore(file: string, options: SqliteEventStoreOpti
     },
 
     async *subscribe(after, signal) {
-      let cursor = after;
-      while (!signal.aborted) {
-        const seen = wake.generation;
-        const page = readAllSync({ after: cursor, maxCount: CATCH_UP_PAGE });
+      for await (const page of pages(after, signal)) {
         for (const event of page) {
           if (signal.aborted) return;
           yield event;
-          cursor = event.position;
         }
-        if (page.length < CATCH_UP_PAGE) await wake.wait(seen, pollIntervalMs, signal);
       }
     },
+
+    subscribePages: pages,
 
     async headPosition() {
       return read(() => {

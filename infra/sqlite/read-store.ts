@@ -1,7 +1,8 @@
 import type { LogPosition } from "../../domain/index.ts";
 import { compareKeys, prefixUpperBound } from "../key-range.ts";
 import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
-import { openDatabase, type SqliteDatabase, unavailable } from "./connection.ts";
+import { type SqliteDatabase, unavailable } from "./connection.ts";
+import { openReadModelDatabase } from "./read-connection.ts";
 import { READ_SQL, STATE_AT_EARLY_LIMIT } from "./read-queries.ts";
 import {
   type ChangeRow,
@@ -14,8 +15,10 @@ import {
   type UploadChunkRow,
   type UploadRow,
 } from "./read-rows.ts";
-import { createReadSchema, dropReadSchema } from "./read-schema.ts";
-import { prepareWrites } from "./read-writes.ts";
+import { createReadSchema } from "./read-schema.ts";
+import { encodeWrites } from "./read-write-ops.ts";
+import { createReadWriter } from "./read-writer.ts";
+import { type AsyncReadWriter, startReadWriterThread } from "./read-writer-thread.ts";
 
 // Sorts before every real position (32 hex digits), so "strictly after null" needs no second query.
 const BEFORE_ALL = "";
@@ -33,9 +36,7 @@ const checkLimit = (limit: number): number => {
 /** Prepared once per connection; rebuilt after reset because dropping tables invalidates them. */
 function prepareQueries(db: SqliteDatabase) {
   return {
-    write: prepareWrites(db),
     getCheckpoint: db.prepare<[string], { position: string }>(READ_SQL.getCheckpoint),
-    setCheckpoint: db.prepare<[string, string]>(READ_SQL.setCheckpoint),
     changesSince: db.prepare<[string, string, number], ChangeRow>(READ_SQL.changesSince),
     latestChange: db.prepare<[string], { position: string }>(READ_SQL.latestChange),
     filesFrom: db.prepare<[string, string, number], FileRow>(READ_SQL.filesFrom),
@@ -60,18 +61,34 @@ export interface SqliteReadStoreOptions {
    * paths in key order otherwise. Tests set 0 to drive the path walk on small data.
    */
   readonly stateAtEarlyLimit?: number;
+  /**
+   * Where writes commit: `"worker"` (the default for a file) on a worker thread with its own
+   * connection, so a catch-up's SQLite work runs on a second core beside reading and projecting;
+   * `"thread"` on this thread's connection (always for `:memory:`, which no second connection sees).
+   */
+  readonly writer?: "worker" | "thread";
+}
+
+/** The in-thread writer behind the same promises as the worker's. */
+function inThreadWriter(db: SqliteDatabase): AsyncReadWriter {
+  const writer = createReadWriter(db);
+  return {
+    apply: async (projection, ops, checkpoint) => writer.apply(projection, ops, checkpoint),
+    setCheckpoint: async (projection, checkpoint) => writer.setCheckpoint(projection, checkpoint),
+    reset: async () => writer.reset(),
+    close: async () => {},
+  };
 }
 
 export function openSqliteReadStore(file: string, options: SqliteReadStoreOptions = {}): ReadStore {
   const earlyLimit = options.stateAtEarlyLimit ?? STATE_AT_EARLY_LIMIT;
-  const db = openDatabase(file);
-  // The read models can be rebuilt from the log and their checkpoint commits with their writes, so
-  // a power cut may only take back the last batches, which the runner then projects again. Not
-  // waiting for an fsync per batch is worth that; the event store keeps FULL.
-  db.pragma("synchronous = NORMAL");
+  const db = openReadModelDatabase(file);
+  // Created here, before a writer thread opens the file, so its statements find the tables.
   createReadSchema(db);
   let q = prepareQueries(db);
   let closed = false;
+  const inMemory = file === ":memory:" || file === "";
+  const writer = options.writer === "thread" || inMemory ? inThreadWriter(db) : startReadWriterThread(file);
 
   const run = <T>(work: () => T): T => {
     if (closed) throw new StoreUnavailableError("the SQLite read store is closed");
@@ -82,32 +99,31 @@ export function openSqliteReadStore(file: string, options: SqliteReadStoreOption
     }
   };
 
-  const applyAll = db.transaction((projection: string, writes: Parameters<ReadStore["applyBatch"]>[1], checkpoint: string) => {
-    for (const write of writes) q.write(write);
-    q.setCheckpoint.run(projection, checkpoint);
-  });
+  /** A write through the writer, failing as the store's own queries fail. */
+  const write = async (work: () => Promise<void>): Promise<void> => {
+    if (closed) throw new StoreUnavailableError("the SQLite read store is closed");
+    try {
+      await work();
+    } catch (error) {
+      throw unavailable(error, "read store failed");
+    }
+  };
 
   return {
-    async applyBatch(projection, writes, checkpoint) {
-      run(() => applyAll.immediate(projection, writes, checkpoint));
-    },
+    // Encoded here, so a write that cannot be stored (a value JSON cannot hold) fails the batch
+    // before any of it reaches the writer.
+    applyBatch: (projection, writes, checkpoint) => write(async () => writer.apply(projection, encodeWrites(writes), checkpoint)),
 
     async getCheckpoint(projection) {
       return run(() => (q.getCheckpoint.get(projection)?.position ?? null) as LogPosition | null);
     },
 
-    async setCheckpoint(projection, checkpoint) {
-      run(() => q.setCheckpoint.run(projection, checkpoint));
-    },
+    setCheckpoint: (projection, checkpoint) => write(() => writer.setCheckpoint(projection, checkpoint)),
 
     async reset() {
-      run(() => {
-        db.transaction(() => {
-          dropReadSchema(db);
-          createReadSchema(db);
-        }).immediate();
-        q = prepareQueries(db);
-      });
+      await write(() => writer.reset());
+      // The tables were dropped and created again, on whichever connection wrote.
+      q = prepareQueries(db);
     },
 
     async changesSince(namespace, after, limit) {
@@ -175,7 +191,11 @@ export function openSqliteReadStore(file: string, options: SqliteReadStoreOption
     async close() {
       if (closed) return;
       closed = true;
-      db.close();
+      try {
+        await writer.close();
+      } finally {
+        db.close();
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
-import type { ReadModelWrite } from "../ports/index.ts";
 import type { SqliteDatabase } from "./connection.ts";
+import { OP, OP_ARITY, type Ops } from "./read-write-ops.ts";
 
 /**
  * Every statement compares positions so a write is applied only when it is newer than what the
@@ -7,7 +7,7 @@ import type { SqliteDatabase } from "./connection.ts";
  * references inside DO UPDATE read the row as it was before the update, so each CASE below sees
  * the old position.
  */
-export function prepareWrites(db: SqliteDatabase): (write: ReadModelWrite) => void {
+export function prepareWrites(db: SqliteDatabase): (ops: Ops) => void {
   const putFile = db.prepare(`
     INSERT INTO files (namespace, path_key, path, file_id, revision, size, content_hash, chunks, modified_at, position, removed)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
@@ -96,104 +96,61 @@ export function prepareWrites(db: SqliteDatabase): (write: ReadModelWrite) => vo
     INSERT INTO uploads (upload_id, position) VALUES (?, ?)
     ON CONFLICT (upload_id) DO UPDATE SET position = max(position, excluded.position)`);
 
-  // A plain switch and positional parameters: this runs for every write of a catch-up, where
-  // pattern matching and binding by name cost as much as SQLite's own work.
-  return (write) => {
-    switch (write.kind) {
-      case "file.put": {
-        const f = write.file;
-        putFile.run(
-          f.namespace,
-          f.pathKey,
-          f.path,
-          f.fileId,
-          f.revision,
-          f.size,
-          f.contentHash,
-          JSON.stringify(f.chunks),
-          f.modifiedAt,
-          f.position,
-        );
-        return;
+  // A plain switch over flat parameters (read-write-ops.ts): this runs for every write of a
+  // catch-up, where pattern matching and binding by name cost as much as SQLite's own work.
+  return (ops) => {
+    let i = 0;
+    while (i < ops.length) {
+      const op = ops[i] as number;
+      if (op === OP.putUpload) {
+        i = putUploadOp(ops, i);
+        continue;
       }
-      case "file.remove":
-        removeFile.run(write.namespace, write.pathKey, write.position);
-        return;
-      case "change.add": {
-        const c = write.change;
-        const atMs = Date.parse(c.at);
-        addChange.run(
-          c.namespace,
-          c.position,
-          c.kind,
-          c.path,
-          c.pathKey,
-          c.fileId,
-          c.revision,
-          c.size,
-          c.contentHash,
-          c.at,
-          Number.isNaN(atMs) ? null : atMs,
-        );
-        return;
-      }
-      case "history.add": {
-        const h = write.entry;
-        addHistory.run(
-          h.namespace,
-          h.pathKey,
-          h.position,
-          h.type,
-          h.path,
-          h.fileId,
-          h.revision,
-          h.at,
-          h.actor,
-          h.clientId,
-          h.correlationId,
-          h.size,
-          h.contentHash,
-          JSON.stringify(h.details),
-        );
-        return;
-      }
-      case "upload.put": {
-        const u = write.upload;
-        const result = u.result === null ? null : JSON.stringify(u.result);
-        // Facts, status and the row's own position all come from the put's position.
-        const row = [
-          u.uploadId,
-          u.namespace,
-          u.path,
-          u.size,
-          u.contentHash,
-          u.baseRevision,
-          u.expiresAt,
-          u.createdAt,
-          u.position,
-          u.status,
-          result,
-          u.position,
-          u.position,
-        ];
-        if (u.status !== "open" && insertFinishedUpload.run(...row, JSON.stringify(u.chunks)).changes === 1) return;
-        putUpload.run(...row);
-        for (const chunk of u.chunks) {
-          putChunk.run(u.uploadId, chunk.index, u.namespace, chunk.size, chunk.sha256, chunk.status, u.position);
+      const arity = OP_ARITY[op];
+      if (arity === undefined) throw new Error(`unknown read-model write op ${String(op)} at ${i}`);
+      const args = ops.slice(i + 1, i + 1 + arity);
+      i += 1 + arity;
+      switch (op) {
+        case OP.putFile:
+          putFile.run(args);
+          break;
+        case OP.removeFile:
+          removeFile.run(args);
+          break;
+        case OP.addChange:
+          addChange.run(args);
+          break;
+        case OP.addHistory:
+          addHistory.run(args);
+          break;
+        case OP.setChunkStatus: {
+          const [uploadId, , , position] = args;
+          setChunkStatus.run(args);
+          touchUpload.run(uploadId, position);
+          break;
         }
-        return;
+        case OP.setUploadStatus: {
+          const [uploadId, status, result, position] = args;
+          setUploadStatus.run(uploadId, status, result, position, position);
+          break;
+        }
       }
-      case "upload.chunk":
-        setChunkStatus.run(write.uploadId, write.index, write.status, write.position);
-        touchUpload.run(write.uploadId, write.position);
-        return;
-      case "upload.status": {
-        const result = write.result === null ? null : JSON.stringify(write.result);
-        setUploadStatus.run(write.uploadId, write.status, result, write.position, write.position);
-        return;
-      }
-      default:
-        write satisfies never;
     }
   };
+
+  /** An upload put; returns where the next op starts. */
+  function putUploadOp(ops: Ops, at: number): number {
+    const row = ops.slice(at + 1, at + 14);
+    const inline = ops[at + 14];
+    const count = ops[at + 15] as number;
+    const next = at + 16 + count * 4;
+    // A finished upload written for the first time keeps its chunk list inline (see read-schema).
+    if (inline !== null && insertFinishedUpload.run(...row, inline).changes === 1) return next;
+    putUpload.run(row);
+    const [uploadId, namespace, , , , , , , position] = row;
+    for (let c = at + 16; c < next; c += 4) {
+      putChunk.run(uploadId, ops[c], namespace, ops[c + 1], ops[c + 2], ops[c + 3], position);
+    }
+    return next;
+  }
 }

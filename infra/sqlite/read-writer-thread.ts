@@ -1,0 +1,78 @@
+import { Worker } from "node:worker_threads";
+import { StoreUnavailableError } from "../ports/index.ts";
+import type { Ops } from "./read-write-ops.ts";
+import { failureError, type WriterReply, type WriterRequest } from "./read-writer-protocol.ts";
+
+/** The read store's writes as they look from the store's thread: each resolves once committed. */
+export interface AsyncReadWriter {
+  apply(projection: string, ops: Ops, checkpoint: string): Promise<void>;
+  setCheckpoint(projection: string, checkpoint: string): Promise<void>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A request before it is numbered (Omit applied to each member of the union). */
+type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, "id"> : never) : never;
+
+/**
+ * Starts a worker thread that commits the read models on its own connection to `file`
+ * (read-writer-worker.ts), so that on a second core SQLite writes one batch while this thread reads
+ * and projects the next. Requests are answered in the order sent, so batches commit in order, and
+ * a batch's promise resolves only after its transaction committed: a read on this thread's
+ * connection that starts afterwards sees it. A failed request rejects alone (its transaction rolled
+ * back); a thread that dies rejects everything pending and every later request.
+ */
+export function startReadWriterThread(file: string): AsyncReadWriter {
+  const worker = new Worker(new URL("./read-writer-worker.cjs", import.meta.url), { workerData: { file }, execArgv: [] });
+  const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let dead: Error | null = null;
+  // Idle, the thread must not keep the process alive; a request in flight must.
+  worker.unref();
+
+  const settle = (id: number, outcome: Error | null): void => {
+    const waiter = pending.get(id);
+    if (!waiter) return;
+    pending.delete(id);
+    if (pending.size === 0) worker.unref();
+    if (outcome) waiter.reject(outcome);
+    else waiter.resolve();
+  };
+
+  const die = (error: Error): void => {
+    dead ??= error;
+    for (const id of [...pending.keys()]) settle(id, dead);
+  };
+
+  worker.on("message", (reply: WriterReply) => settle(reply.id, reply.ok ? null : failureError(reply.error)));
+  worker.on("error", (error: unknown) =>
+    die(new StoreUnavailableError(`read-model writer thread failed: ${String(error)}`, { cause: error })),
+  );
+  worker.on("exit", (code) => die(new StoreUnavailableError(`read-model writer thread exited (code ${code})`)));
+
+  const send = (request: Request): Promise<void> => {
+    if (dead) return Promise.reject(dead);
+    const id = nextId++;
+    return new Promise<void>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ ...request, id });
+    });
+  };
+
+  let closing: Promise<void> | null = null;
+  return {
+    apply: (projection, ops, checkpoint) => send({ op: "apply", projection, ops, checkpoint }),
+    setCheckpoint: (projection, checkpoint) => send({ op: "checkpoint", projection, checkpoint }),
+    reset: () => send({ op: "reset" }),
+    close() {
+      closing ??= (async () => {
+        if (dead) return;
+        const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+        await send({ op: "close" });
+        await exited;
+      })();
+      return closing;
+    },
+  };
+}
