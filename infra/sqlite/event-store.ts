@@ -1,4 +1,4 @@
-import { type EventMetadata, type LogPosition, logPosition, positionParts } from "../../domain/index.ts";
+import { type LogPosition, logPosition, positionParts } from "../../domain/index.ts";
 import {
   type AppendResult,
   ConcurrencyError,
@@ -11,7 +11,7 @@ import {
   StoreUnavailableError,
 } from "../ports/index.ts";
 import { openDatabase, unavailable } from "./connection.ts";
-import { rowPosition } from "./event-position.ts";
+import { EVENT_COLUMNS, type EventRow, toRecorded } from "./event-rows.ts";
 import { createEventSchema, LEDGER_STREAMS_SQL } from "./event-schema.ts";
 import { groupCommit, type Outcome } from "./group-commit.ts";
 import { Wake } from "./wake.ts";
@@ -26,16 +26,6 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Called after each committed transaction with the number of appends it carried (tests, metrics). */
   readonly onCommit?: (appends: number) => void;
-}
-
-interface EventRow {
-  position: number;
-  stream: string;
-  revision: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
 }
 
 interface AppendRequest {
@@ -54,16 +44,6 @@ interface SerializedEvent {
 /** Rows per read while a subscriber catches up: large enough that a page's fixed costs vanish. */
 const CATCH_UP_PAGE = 1000;
 const NO_LIMIT = -1;
-
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  id: row.id,
-  stream: row.stream,
-  type: row.type,
-  data: JSON.parse(row.data) as unknown,
-  metadata: JSON.parse(row.metadata) as EventMetadata,
-  revision: row.revision,
-  position: rowPosition(row.position),
-});
 
 const rowOf = (position: LogPosition | null): bigint => (position === null ? 0n : positionParts(position).commit);
 
@@ -116,15 +96,21 @@ export function openSqliteEventStore(file: string, options: SqliteEventStoreOpti
   const insert = db.prepare<[string, number, string, string, string, string]>(
     "INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)",
   );
-  const forwards = db.prepare<[string, number, number], EventRow>(
-    "SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?",
-  );
-  const backwards = db.prepare<[string, number, number], EventRow>(
-    "SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?",
-  );
-  const allAfter = db.prepare<[bigint, number], EventRow>(
-    `SELECT * FROM events WHERE position > ? AND ${LEDGER_STREAMS_SQL} ORDER BY position ASC LIMIT ?`,
-  );
+  const forwards = db
+    .prepare<[string, number, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+    )
+    .raw(true);
+  const backwards = db
+    .prepare<[string, number, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    )
+    .raw(true);
+  const allAfter = db
+    .prepare<[bigint, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND ${LEDGER_STREAMS_SQL} ORDER BY position ASC LIMIT ?`,
+    )
+    .raw(true);
   // `+stream` keeps the planner off the (stream, revision) index: with it, "the newest event" was two
   // range scans over the whole log plus a sort (42 ms at 200k events, paid by /health and by the
   // projector's head refresh every second). Walking rowids down from the end stops at the first

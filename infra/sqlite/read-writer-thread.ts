@@ -70,6 +70,8 @@ export function startReadWriterThread(file: string): AsyncReadWriter {
         if (dead) return;
         const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
         await send({ op: "close" });
+        // Held until the thread is gone: unreferenced, it would let the process end first.
+        worker.ref();
         await exited;
       })();
       return closing;

@@ -1,6 +1,6 @@
-import { pathKey } from "../../domain/index.ts";
 import type { ChangeEntry, ReadModelWrite, RecordedEvent } from "../../infra/ports/index.ts";
 import { asFileEvent } from "../ledger-event.ts";
+import { keyOfPath } from "./path-key.ts";
 
 /**
  * The getChange feed: one change per file event, in log order, positioned at the event so a
@@ -22,7 +22,7 @@ export function projectChanges(recorded: RecordedEvent): ReadModelWrite[] {
       const kind = event.type === "FileMovedOut" ? "delete" : "upsert";
       const { path, fileId, revision, size, contentHash } = data;
       return [
-        { kind: "change.add", change: { ...base, kind, path, pathKey: pathKey(path), fileId, revision, size, contentHash } },
+        { kind: "change.add", change: { ...base, kind, path, pathKey: keyOfPath(path), fileId, revision, size, contentHash } },
       ];
     }
     case "FileDeleted": {
@@ -31,7 +31,7 @@ export function projectChanges(recorded: RecordedEvent): ReadModelWrite[] {
         ...base,
         kind: "delete",
         path,
-        pathKey: pathKey(path),
+        pathKey: keyOfPath(path),
         fileId,
         revision,
         size: 0,

@@ -1,6 +1,6 @@
-import { pathKey } from "../../domain/index.ts";
 import type { ReadModelWrite, RecordedEvent } from "../../infra/ports/index.ts";
 import { asFileEvent } from "../ledger-event.ts";
+import { keyOfPath } from "./path-key.ts";
 
 /** The current listing: a path holds the version of its last version-bearing event, or nothing. */
 export function projectFiles(recorded: RecordedEvent): ReadModelWrite[] {
@@ -15,7 +15,7 @@ export function projectFiles(recorded: RecordedEvent): ReadModelWrite[] {
       const { data } = event;
       const file = {
         namespace,
-        pathKey: pathKey(data.path),
+        pathKey: keyOfPath(data.path),
         path: data.path,
         fileId: data.fileId,
         revision: data.revision,
@@ -29,7 +29,7 @@ export function projectFiles(recorded: RecordedEvent): ReadModelWrite[] {
     }
     case "FileDeleted":
     case "FileMovedOut":
-      return [{ kind: "file.remove", namespace, pathKey: pathKey(event.data.path), position }];
+      return [{ kind: "file.remove", namespace, pathKey: keyOfPath(event.data.path), position }];
     default:
       return event satisfies never;
   }

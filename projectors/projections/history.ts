@@ -1,6 +1,7 @@
-import { type NormalizedPath, pathKey } from "../../domain/index.ts";
+import type { NormalizedPath } from "../../domain/index.ts";
 import type { HistoryEntry, ReadModelWrite, RecordedEvent } from "../../infra/ports/index.ts";
 import { asFileEvent } from "../ledger-event.ts";
+import { keyOfPath } from "./path-key.ts";
 
 type Facts = Pick<HistoryEntry, "size" | "contentHash" | "details">;
 
@@ -18,7 +19,7 @@ export function projectHistory(recorded: RecordedEvent): ReadModelWrite[] {
       kind: "history.add",
       entry: {
         namespace,
-        pathKey: pathKey(data.path),
+        pathKey: keyOfPath(data.path),
         position: recorded.position,
         type: recorded.type,
         path: data.path,

@@ -1,4 +1,3 @@
-import { match } from "ts-pattern";
 import type { ChunkSpec, LogPosition } from "../../domain/index.ts";
 import type { ReadModelWrite, RecordedEvent, UploadView } from "../../infra/ports/index.ts";
 import { asUploadEvent } from "../ledger-event.ts";
@@ -53,18 +52,22 @@ export function projectUploads(recorded: RecordedEvent): ReadModelWrite[] {
   const event = asUploadEvent(recorded);
   if (event === null) return [];
   const { position } = recorded;
-  return match(event)
-    .with({ type: "UploadStarted" }, ({ data }): ReadModelWrite[] => [openUpload(data, recorded.metadata.at, position)])
-    .with({ type: "ManifestPartAdded" }, ({ data }): ReadModelWrite[] => [openUpload(data, data.startedAt, position)])
-    .with({ type: "ChunkUploaded" }, ({ data }): ReadModelWrite[] => [
-      { kind: "upload.chunk", uploadId: data.uploadId, index: data.index, status: "uploaded", position },
-    ])
-    .with({ type: "UploadCompleted" }, ({ data }): ReadModelWrite[] => {
-      const { uploadId, ...result } = data;
+  // A switch, not ts-pattern: at catch-up rates a match per event cost about two microseconds,
+  // more than the rest of this projection (see ledger-event.ts).
+  switch (event.type) {
+    case "UploadStarted":
+      return [openUpload(event.data, recorded.metadata.at, position)];
+    case "ManifestPartAdded":
+      return [openUpload(event.data, event.data.startedAt, position)];
+    case "ChunkUploaded":
+      return [{ kind: "upload.chunk", uploadId: event.data.uploadId, index: event.data.index, status: "uploaded", position }];
+    case "UploadCompleted": {
+      const { uploadId, ...result } = event.data;
       return [{ kind: "upload.status", uploadId, status: "completed", result, position }];
-    })
-    .with({ type: "UploadAborted" }, ({ data }): ReadModelWrite[] => [
-      { kind: "upload.status", uploadId: data.uploadId, status: "aborted", result: null, position },
-    ])
-    .exhaustive();
+    }
+    case "UploadAborted":
+      return [{ kind: "upload.status", uploadId: event.data.uploadId, status: "aborted", result: null, position }];
+    default:
+      return event satisfies never;
+  }
 }
