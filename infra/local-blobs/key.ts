@@ -39,7 +39,11 @@ export function assertSafeKey(key: string): void {
  * ("Bob" → "bob~1"): `~` cannot occur in a key, so the mapping stays one-to-one, the usual
  * all-lowercase keys map to themselves, and a name grows by at most 33 characters.
  */
+const CAPITAL = /[A-Z]/;
+
 function caseSafe(segment: string): string {
+  // The usual segment (a digest, "chunks", a lowercase namespace) skips the BigInt mask.
+  if (!CAPITAL.test(segment)) return segment;
   let mask = 0n;
   for (let i = 0; i < segment.length; i++) {
     const c = segment.charCodeAt(i);
