@@ -9,6 +9,7 @@ import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { createApi } from "../../client/api/index.ts";
 import { nodePlatform } from "../../client/cli/node-platform.ts";
 import { fileSource } from "../../client/cli/node-source.ts";
+import type { FileSource } from "../../client/platform/file-source.ts";
 import { openStore } from "../../client/store/index.ts";
 import { createUploader } from "../../client/upload/index.ts";
 import { finish, runWorker, workerInput } from "./protocol.ts";
@@ -60,14 +61,20 @@ runWorker(async () => {
     ...(input.keepBytes === undefined ? {} : { keepBytes: input.keepBytes }),
   });
   const file = await fileSource(input.file);
-  const source = {
-    size: file.size,
-    slice: async (start: number, end: number) => {
+  // The CLI's source as is, with its reads timed: the chunker reads into its own buffers through
+  // readInto, which a wrapper offering only slice would turn into a buffer and a copy per read.
+  const timed =
+    <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
       mark("first read started");
-      const bytes = await file.slice(start, end);
+      const result = await read(...args);
       mark("first read done");
-      return bytes;
-    },
+      return result;
+    };
+  const source: FileSource = {
+    size: file.size,
+    slice: timed(file.slice.bind(file)),
+    ...(file.readInto ? { readInto: timed(file.readInto.bind(file)) } : {}),
   };
   started = performance.now();
   const cpuBefore = process.cpuUsage();

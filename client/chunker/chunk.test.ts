@@ -231,3 +231,65 @@ describe("chunker parameters", () => {
     expect(() => resolveParams({ minSize: 1, avgSize: 1 << 20, maxSize: MAX_CHUNK_BYTES + 1 })).toThrow(/limit/);
   });
 });
+
+const sameAs = (chunk: Chunk, file: Uint8Array) =>
+  chunk.bytes.length === chunk.size && chunk.bytes.every((byte, i) => byte === file[chunk.offset + i]);
+
+describe("chunk buffers reused", () => {
+  it("never changes a chunk's bytes before it is released, whatever is held and released in what order", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.boolean(),
+        // For each chunk: how many later chunks arrive before it is released (-1: never).
+        fc.array(fc.integer({ min: -1, max: 12 }), { minLength: 1, maxLength: 40 }),
+        async (seed, length, readSize, viaStream, holds) => {
+          const file = pseudoRandomBytes(seed, length);
+          const chunks = viaStream
+            ? chunkStream(new Blob([file as Uint8Array<ArrayBuffer>]).stream(), { params: SMALL })
+            : chunkFile(readIntoSource(file), { params: SMALL, readSize });
+          const held: { chunk: Chunk; until: number }[] = [];
+          const seen: Chunk[] = [];
+          for await (const chunk of chunks) {
+            // Everything still held must be intact whenever the chunker has read more.
+            for (const other of held) expect(sameAs(other.chunk, file)).toBe(true);
+            const hold = holds[chunk.index % holds.length]!;
+            held.push({ chunk, until: hold < 0 ? Number.POSITIVE_INFINITY : chunk.index + hold });
+            for (const entry of held.filter((entry) => entry.until <= chunk.index)) {
+              expect(sameAs(entry.chunk, file)).toBe(true);
+              entry.chunk.release();
+              entry.chunk.release();
+            }
+            held.splice(0, held.length, ...held.filter((entry) => entry.until > chunk.index));
+            seen.push(chunk);
+          }
+          for (const entry of held) expect(sameAs(entry.chunk, file)).toBe(true);
+          expect(seen.map((chunk) => chunk.offset + chunk.size)).toEqual(cutPoints(file, SMALL));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("reads a long file through a few buffers when chunks are released promptly", async () => {
+    const file = pseudoRandomBytes(3, 200_000);
+    const buffers = new Set<ArrayBufferLike>();
+    let count = 0;
+    for await (const chunk of chunkFile(bytesSource(file), { params: SMALL, readSize: 512 })) {
+      buffers.add(chunk.bytes.buffer);
+      count++;
+      chunk.release();
+    }
+    expect(count).toBeGreaterThan(300);
+    expect(buffers.size).toBeLessThanOrEqual(3);
+  });
+
+  it("allocates anew rather than reuse a buffer holding a chunk that is never released", async () => {
+    const file = pseudoRandomBytes(4, 50_000);
+    const kept: Chunk[] = [];
+    for await (const chunk of chunkFile(readIntoSource(file), { params: SMALL, readSize: 700 })) kept.push(chunk);
+    expect(kept.every((chunk) => sameAs(chunk, file))).toBe(true);
+  });
+});

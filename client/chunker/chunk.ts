@@ -1,16 +1,30 @@
 import { abortReason } from "../platform/clock.ts";
 import type { FileSource } from "../platform/file-source.ts";
-import { findCut } from "./cut.ts";
+import { continueCut, findCut, startCut } from "./cut.ts";
 import { type ChunkerParams, FASTCDC, type ResolvedParams, resolveParams } from "./params.ts";
+import { SlabPool } from "./slabs.ts";
 
-/** One content-defined chunk. `bytes` is a copy the consumer owns (it may be hashed and PUT concurrently). */
+/**
+ * One content-defined chunk. `bytes` is a view into a buffer the chunker reads into; it stays
+ * as it is until `release` is called, after which the chunker may read other bytes into it. A
+ * consumer that never releases a chunk keeps its bytes for as long as it refers to them.
+ */
 export interface Chunk {
   readonly index: number;
   /** Byte offset of the chunk in the file. */
   readonly offset: number;
   readonly size: number;
   readonly bytes: Uint8Array;
+  /** Done with `bytes` (hashed, sent): their buffer may be reused. Later calls do nothing. */
+  readonly release: () => void;
 }
+
+/**
+ * Bytes per read from a source that reads into the chunker's buffer. The cut search follows the
+ * reads, so a chunk is cut as soon as its cut is read; smaller reads would cost more calls, larger
+ * ones more bytes read ahead, which are copied when the chunker moves to another buffer.
+ */
+const READ_SIZE = 1024 * 1024;
 
 export interface ChunkOptions {
   /** Only for tests and experiments: clients must use the default so they cut alike. */
@@ -19,7 +33,7 @@ export interface ChunkOptions {
 }
 
 export interface ChunkFileOptions extends ChunkOptions {
-  /** How many bytes to read from the source at a time; defaults to maxSize. */
+  /** How many bytes to read from the source at a time; defaults to 1 MiB. */
   readonly readSize?: number;
   /**
    * Where to begin: the end of a chunk cut earlier (its offset + size, and the next index). FastCDC
@@ -48,59 +62,61 @@ type Input =
   | { readonly readInto: (target: Uint8Array) => Promise<number>; readonly readSize: number };
 
 /**
- * The streaming core: keeps at most about 2 × maxSize + one piece in a buffer it reuses, and yields
- * chunks as soon as their cut is known.
+ * The streaming core: reads into slabs (see slabs.ts) and yields each chunk as a view of its slab
+ * as soon as its cut is read. When a slab has no room for the next read, the bytes since the last
+ * cut (less than maxSize) move to the start of another slab, and the slab is reused once every
+ * chunk cut from it is released. Without releases this holds what the consumer holds, plus a slab.
  */
 async function* chunkPieces(input: Input, options: ChunkOptions, first = { offset: 0, index: 0 }): AsyncGenerator<Chunk> {
   const params = resolve(options.params ?? FASTCDC);
   const signal = options.signal;
-  let buffer = new Uint8Array(params.maxSize * 2 + ("readSize" in input ? Math.max(0, input.readSize - params.maxSize) : 0));
+  const readSize = "readSize" in input ? input.readSize : 0;
+  const slabs = new SlabPool(2 * params.maxSize + readSize);
+  let slab = slabs.take();
   let start = 0;
   let end = 0;
   let eof = false;
+  let progress = startCut(params);
   let { offset, index } = first;
-  /** Room for `bytes` more at the end of the buffer: slide what is held to the front, or grow. */
+  /** Room for `bytes` more at the end of the slab: move the bytes since the last cut to another slab. */
   const makeRoom = (bytes: number) => {
-    if (end + bytes <= buffer.length) return;
+    if (end + bytes <= slab.bytes.length) return;
     const held = end - start;
-    if (held + bytes > buffer.length) {
-      // Only a source that hands over pieces larger than maxSize gets here.
-      const grown = new Uint8Array(Math.max(buffer.length * 2, held + bytes));
-      grown.set(buffer.subarray(start, end));
-      buffer = grown;
-    } else {
-      buffer.copyWithin(0, start, end);
-    }
+    const next = slabs.take(held + bytes);
+    next.bytes.set(slab.bytes.subarray(start, end));
+    slab.retire();
+    slab = next;
     start = 0;
     end = held;
   };
   for (;;) {
-    // A cut is only final once maxSize bytes are visible (or the input ended).
-    while (!eof && end - start < params.maxSize) {
+    let cut = continueCut(slab.bytes, start, end, eof, params, progress);
+    while (cut < 0) {
       if (signal?.aborted) throw abortReason(signal);
       if ("readInto" in input) {
-        makeRoom(input.readSize);
-        const read = await input.readInto(buffer.subarray(end, end + input.readSize));
+        makeRoom(readSize);
+        const read = await input.readInto(slab.bytes.subarray(end, end + readSize));
         if (read === 0) eof = true;
         end += read;
-        continue;
+      } else {
+        const piece = await input.read();
+        if (piece === null) eof = true;
+        else {
+          makeRoom(piece.length);
+          slab.bytes.set(piece, end);
+          end += piece.length;
+        }
       }
-      const piece = await input.read();
-      if (piece === null) {
-        eof = true;
-        break;
-      }
-      makeRoom(piece.length);
-      buffer.set(piece, end);
-      end += piece.length;
+      cut = continueCut(slab.bytes, start, end, eof, params, progress);
     }
-    if (end === start) return;
-    const cut = findCut(buffer, start, end, params);
+    if (cut === start) return;
     const size = cut - start;
-    yield { index, offset, size, bytes: buffer.slice(start, cut) };
+    const { bytes, release } = slab.lease(start, cut);
+    yield { index, offset, size, bytes, release };
     index++;
     offset += size;
     start = cut;
+    progress = startCut(params);
   }
 }
 
@@ -128,7 +144,7 @@ export async function* chunkStream(stream: ReadableStream<Uint8Array>, options: 
 
 /** Chunks a FileSource by reading slices, so files larger than memory work in every runtime. */
 export function chunkFile(source: FileSource, options: ChunkFileOptions = {}): AsyncGenerator<Chunk> {
-  const readSize = options.readSize ?? (options.params ?? FASTCDC).maxSize;
+  const readSize = options.readSize ?? READ_SIZE;
   const first = options.resumeAt ?? { offset: 0, index: 0 };
   let position = first.offset;
   const shortRead = (got: number, end: number) =>

@@ -65,3 +65,47 @@ export function findCut(data: Uint8Array, start: number, end: number, params: Re
   const late = roll(data, normal, limit, params.maskL, rolled);
   return late >= 0 ? late : limit;
 }
+
+/** How far a cut search over a growing buffer got: bytes past the chunk's start rolled, and the fingerprint there. */
+export interface CutProgress {
+  rolled: number;
+  fp: number;
+}
+
+export const startCut = (params: ResolvedParams): CutProgress => ({ rolled: params.minSize, fp: 0 });
+
+/**
+ * findCut for bytes that arrive in pieces: rolls data[start + progress.rolled, end) and returns the
+ * cut, or -1 while it cannot be decided yet (no cut so far, fewer than maxSize bytes, and `final`
+ * false), remembering where it stopped so the next call rolls only the new bytes. The rolls are the
+ * same, in the same order, as findCut's over the whole chunk, so the cuts are too; and a caller need
+ * not hold maxSize bytes past a chunk's start before cutting it. `final`: no more bytes will come.
+ */
+export function continueCut(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  final: boolean,
+  params: ResolvedParams,
+  progress: CutProgress,
+): number {
+  const stop = Math.min(end, start + params.maxSize);
+  const normal = start + params.avgSize;
+  let at = start + progress.rolled;
+  if (at < normal && at < stop) {
+    const to = Math.min(stop, normal);
+    const early = roll(data, at, to, params.maskS, progress.fp);
+    if (early >= 0) return early;
+    progress.fp = rolled;
+    at = to;
+  }
+  if (at >= normal && at < stop) {
+    const late = roll(data, at, stop, params.maskL, progress.fp);
+    if (late >= 0) return late;
+    progress.fp = rolled;
+    at = stop;
+  }
+  progress.rolled = Math.max(progress.rolled, at - start);
+  if (stop === start + params.maxSize) return stop;
+  return final ? end : -1;
+}

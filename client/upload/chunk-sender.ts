@@ -21,9 +21,13 @@ export interface ServerView {
   readonly instructions: ReadonlyMap<number, PresignedRequest>;
 }
 
-/** Chunk bytes handed over by the scanner (hashed moments ago), under the session's byte budget. */
+/**
+ * Chunk bytes handed over by the scanner (hashed moments ago), under the session's byte budget.
+ * They are views of the chunker's buffers: `release` lets it read other bytes into them, so it is
+ * called only once a chunk's PUT has settled.
+ */
 export interface HeldBytes {
-  readonly bytes: Map<number, Uint8Array>;
+  readonly bytes: Map<number, { readonly bytes: Uint8Array; readonly release: () => void }>;
   readonly budget: ByteBudget;
 }
 
@@ -73,16 +77,17 @@ export function chunkSender(
   };
 
   const release = (index: number) => {
-    const bytes = held.bytes.get(index);
-    if (!bytes) return;
+    const kept = held.bytes.get(index);
+    if (!kept) return;
     held.bytes.delete(index);
-    held.budget.release(bytes.length);
+    kept.release();
+    held.budget.release(kept.bytes.length);
   };
 
   /** Kept bytes were hashed by this process moments ago; bytes read again are checked only if the store refuses them. */
   const bytesOf = async (row: ChunkRow): Promise<{ bytes: Uint8Array; verified: boolean }> => {
     const kept = held.bytes.get(row.index);
-    if (kept) return { bytes: kept, verified: true };
+    if (kept) return { bytes: kept.bytes, verified: true };
     const bytes = await source.slice(row.offset, row.offset + row.size);
     if (bytes.length !== row.size) throw changed(row);
     return { bytes, verified: false };

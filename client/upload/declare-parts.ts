@@ -86,11 +86,11 @@ export async function declareParts(
         ...(last ? { resumeAt: { offset: last.offset + last.size, index: last.index + 1 } } : {}),
         admit: held.budget,
         sha256: deps.sha256,
-        onChunk: (chunk, bytes) => {
+        onChunk: (chunk, bytes, release) => {
           const row: ChunkRow = { uploadId, ...chunk, status: "pending", attempts: 0, lastError: null };
           rows.push(row);
           pending.push(row);
-          held.bytes.set(chunk.index, bytes);
+          held.bytes.set(chunk.index, { bytes, release });
           report({ type: "hashed", bytes: chunk.size });
           nudge();
         },

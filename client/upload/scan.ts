@@ -41,17 +41,20 @@ export interface ScanStreamOptions {
     readonly wouldWait: (bytes: number) => boolean;
     readonly reserve: (bytes: number) => Promise<void>;
   };
-  /** Each chunk in order, once hashed, with its bytes. */
-  readonly onChunk: (chunk: ScannedChunk, bytes: Uint8Array) => void | Promise<void>;
+  /**
+   * Each chunk in order, once hashed, with its bytes and the call that lets the chunker reuse them
+   * (once they are sent, or at once when they are not kept).
+   */
+  readonly onChunk: (chunk: ScannedChunk, bytes: Uint8Array, release: () => void) => void | Promise<void>;
 }
 
 /** Chunk and hash a file in one streaming pass, handing each chunk on as soon as it is hashed. */
 export async function scanChunks(source: FileSource, options: ScanStreamOptions): Promise<void> {
   const parallel = Math.max(1, options.parallelDigests ?? 4);
-  const inFlight: Promise<{ chunk: ScannedChunk; bytes: Uint8Array }>[] = [];
+  const inFlight: Promise<{ chunk: ScannedChunk; bytes: Uint8Array; release: () => void }>[] = [];
   const settleOldest = async (): Promise<void> => {
-    const { chunk, bytes } = await inFlight.shift()!;
-    await options.onChunk(chunk, bytes);
+    const { chunk, bytes, release } = await inFlight.shift()!;
+    await options.onChunk(chunk, bytes, release);
   };
   const chunkOptions = {
     ...(options.signal ? { signal: options.signal } : {}),
@@ -63,8 +66,11 @@ export async function scanChunks(source: FileSource, options: ScanStreamOptions)
       if (options.admit.wouldWait(chunk.size)) while (inFlight.length > 0) await settleOldest();
       await options.admit.reserve(chunk.size);
     }
-    const { index, offset, size, bytes } = chunk;
-    inFlight.push(sha256Hex(bytes, options.sha256).then((sha256) => ({ chunk: { index, offset, size, sha256 }, bytes })));
+    const { index, offset, size, bytes, release } = chunk;
+    // The bytes stay the chunk's until `release`: nothing is read into them while they are hashed.
+    inFlight.push(
+      sha256Hex(bytes, options.sha256).then((sha256) => ({ chunk: { index, offset, size, sha256 }, bytes, release })),
+    );
     if (inFlight.length >= parallel) await settleOldest();
   }
   while (inFlight.length > 0) await settleOldest();
@@ -79,12 +85,13 @@ export async function scanSource(source: FileSource, options: ScanOptions = {}):
   await scanChunks(source, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.parallelDigests ? { parallelDigests: options.parallelDigests } : {}),
-    onChunk: (chunk, bytes) => {
+    onChunk: (chunk, bytes, release) => {
       chunks.push(chunk);
+      // Kept bytes are the caller's for good; the others go back to the chunker for the next reads.
       if (keptBytes + chunk.size <= budget) {
         kept.set(chunk.index, bytes);
         keptBytes += chunk.size;
-      }
+      } else release();
       options.onHashed?.(chunk.size);
     },
   });
