@@ -11,22 +11,11 @@ import { projectReadModels } from "./projections/index.ts";
 import { MemoryReadStore } from "./testing/memory-read-store.ts";
 import { recorded } from "./testing/recorded.ts";
 import { snapshot } from "./testing/snapshot.ts";
+import { split } from "./testing/split.ts";
 import { arbitraryStep, type LoggedEvent, simulate } from "./testing/workload.ts";
 
 const toRecorded = (log: readonly LoggedEvent[]): RecordedEvent[] =>
   log.map(({ event, metadata }, i) => recorded(event, i + 1, metadata));
-
-/** Cuts `events` into consecutive batches at the given (sorted, deduplicated) offsets. */
-function split<T>(events: readonly T[], cuts: readonly number[]): T[][] {
-  const at = [...new Set(cuts.map((c) => c % (events.length + 1)))].sort((a, b) => a - b);
-  const out: T[][] = [];
-  let from = 0;
-  for (const to of [...at, events.length]) {
-    if (to > from) out.push(events.slice(from, to));
-    from = Math.max(from, to);
-  }
-  return out;
-}
 
 const writesOf = (batch: readonly RecordedEvent[]): ReadModelWrite[] => batch.flatMap(projectReadModels);
 

@@ -8,6 +8,7 @@ import { createMemoryBus } from "../../infra/memory-bus/index.ts";
 import { openSqliteEventStore } from "../../infra/sqlite/event-store.ts";
 import { openSqliteReadStore } from "../../infra/sqlite/read-store.ts";
 import { startProjectors } from "../../projectors/index.ts";
+import { threadCpuMs, threadCpuSince } from "../../projectors/testing/thread-cpu.ts";
 import { finish, runWorker, workerInput } from "./protocol.ts";
 
 interface Input {
@@ -45,6 +46,8 @@ runWorker(async () => {
   const raw2000 = await readRate(2000);
   const raw500 = await readRate(500);
 
+  const threadsBefore = threadCpuMs();
+  // Writes commit on the store's writer thread (its default for a file), beside this one.
   const readStore = openSqliteReadStore(join(dir, `read-models-${Date.now()}.db`));
   const bus = createMemoryBus();
   const cpu = process.cpuUsage();
@@ -59,6 +62,7 @@ runWorker(async () => {
   watch.unsubscribe();
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  const threads = threadCpuSince(threadsBefore);
   const status = projectors.status();
   await projectors.stop();
   await Promise.all([bus.close(), readStore.close(), eventStore.close()]);
@@ -71,6 +75,8 @@ runWorker(async () => {
       lag: status.lag,
       failures,
       cpuMs: Math.round((used.user + used.system) / 1000),
+      // Main thread (read, project, merge), the read store's writer thread, and the rest (GC helpers, I/O).
+      threadCpuMs: threads,
     },
     raw: raw2000,
     rawPage500: raw500,

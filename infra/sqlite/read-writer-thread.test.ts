@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { changeEntry, fileEntry, fileEventWrites, pos } from "../../test/support/read-model-fixtures.ts";
+import { sqliteTempDir } from "../../test/support/sqlite-temp.ts";
+import type { ReadModelWrite } from "../ports/index.ts";
+import { StoreUnavailableError } from "../ports/index.ts";
+import { openSqliteReadStore } from "./read-store.ts";
+import { startReadWriterThread } from "./read-writer-thread.ts";
+
+describe("SQLite read store's writer thread", () => {
+  let temp: Awaited<ReturnType<typeof sqliteTempDir>>;
+  beforeEach(async () => {
+    temp = await sqliteTempDir();
+  });
+  afterEach(async () => {
+    await temp.remove();
+  });
+
+  it("a write SQLite refuses on the writer thread fails the caller's batch, commits none of it, and the store goes on", async () => {
+    const store = openSqliteReadStore(temp.file("read.db"), { writer: "worker" });
+    await store.applyBatch("files", fileEventWrites("ns", "/kept", 1, "put"), pos(1));
+    // Encodes fine (a null is a value like any other) and only fails in SQLite, mid-batch, on the other thread.
+    const refused = {
+      kind: "change.add",
+      change: { ...changeEntry("ns", "/b", 3), namespace: null },
+    } as unknown as ReadModelWrite;
+    await expect(store.applyBatch("files", [...fileEventWrites("ns", "/a", 2, "put"), refused], pos(3))).rejects.toMatchObject({
+      code: "SQLITE_CONSTRAINT_NOTNULL",
+    });
+    expect(await store.getFile("ns", "/a")).toBeNull();
+    expect(await store.latestChange("ns")).toBe(pos(1));
+    expect(await store.getCheckpoint("files")).toBe(pos(1));
+
+    await store.applyBatch("files", fileEventWrites("ns", "/a", 4, "put"), pos(4));
+    expect(await store.getFile("ns", "/a")).toEqual(fileEntry("ns", "/a", 4));
+    expect(await store.getCheckpoint("files")).toBe(pos(4));
+    await store.close();
+  });
+
+  it("a batch is readable on the store's own connection as soon as its apply resolves", async () => {
+    const store = openSqliteReadStore(temp.file("read.db"), { writer: "worker" });
+    for (let n = 1; n <= 40; n++) {
+      await store.applyBatch("files", fileEventWrites("ns", `/f${n % 3}`, n, "put"), pos(n));
+      expect(await store.getFile("ns", `/f${n % 3}`)).toEqual(fileEntry("ns", `/f${n % 3}`, n));
+      expect(await store.getCheckpoint("files")).toBe(pos(n));
+    }
+    await store.close();
+  });
+
+  it("batches sent without waiting commit in the order sent", async () => {
+    const store = openSqliteReadStore(temp.file("read.db"), { writer: "worker" });
+    const settled: number[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.applyBatch("files", fileEventWrites("ns", "/same", i + 1, "put"), pos(i + 1)).then(() => settled.push(i + 1)),
+      ),
+    );
+    expect(settled).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await store.getCheckpoint("files")).toBe(pos(20));
+    expect((await store.history("ns", "/same", null, 100)).items).toHaveLength(20);
+    await store.close();
+  });
+
+  it("a reset goes through the writer thread, after the batches sent before it", async () => {
+    const store = openSqliteReadStore(temp.file("read.db"), { writer: "worker" });
+    const applied = store.applyBatch("files", fileEventWrites("ns", "/a", 1, "put"), pos(1));
+    await store.reset();
+    await applied;
+    expect(await store.getFile("ns", "/a")).toBeNull();
+    expect(await store.getCheckpoint("files")).toBeNull();
+    await store.applyBatch("files", fileEventWrites("ns", "/a", 2, "put"), pos(2));
+    expect(await store.getFile("ns", "/a")).toEqual(fileEntry("ns", "/a", 2));
+    await store.close();
+  });
+
+  it("refuses writes after close, and closing ends the thread", async () => {
+    const store = openSqliteReadStore(temp.file("read.db"), { writer: "worker" });
+    await store.setCheckpoint("bridge", pos(1));
+    await store.close();
+    await expect(store.applyBatch("files", [], pos(2))).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.setCheckpoint("bridge", pos(2))).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it("a writer thread that dies fails what was pending and everything after as unavailable", async () => {
+    // A directory cannot be opened as a database: the thread fails as it starts.
+    const writer = startReadWriterThread(temp.dir);
+    await expect(writer.setCheckpoint("bridge", pos(1))).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(writer.apply("files", [], pos(1))).rejects.toBeInstanceOf(StoreUnavailableError);
+    await writer.close();
+  });
+});
