@@ -14,8 +14,17 @@ interface PendingPut {
   status: StatusWrite | null;
   /** The newest write folded in: the merged put stands for the upload as of this position. */
   position: LogPosition;
-  /** Chunk index → its place in `upload.chunks` (a manifest part need not start at index 0). */
-  readonly places: Map<number, number>;
+}
+
+/**
+ * Where chunk `index` sits in the put's list. A list usually holds its chunks in index order from
+ * the first (then the place is the index), but a manifest part need not start at index 0; lists
+ * are short, and a scan costs less than building a map for every upload of a catch-up.
+ */
+function placeOf(chunks: readonly Chunk[], index: number): number | undefined {
+  if (chunks[index]?.index === index) return index;
+  const place = chunks.findIndex((chunk) => chunk.index === index);
+  return place === -1 ? undefined : place;
 }
 
 const fileKey = (write: FileWrite): string =>
@@ -72,13 +81,11 @@ export function coalesceWrites(writes: readonly ReadModelWrite[]): ReadModelWrit
       case "upload.put": {
         // A second put of the same upload (a later part of its manifest) is kept as it is: it
         // carries its own chunks, and the writes after it fold into it.
-        const places = new Map(write.upload.chunks.map((chunk, place) => [chunk.index, place]));
         const put: PendingPut = {
           slot: out.push(write) - 1,
           upload: write.upload,
           chunks: null,
           status: null,
-          places,
           position: write.upload.position,
         };
         puts.set(write.upload.uploadId, put);
@@ -106,8 +113,9 @@ export function coalesceWrites(writes: readonly ReadModelWrite[]): ReadModelWrit
 
 /** A chunk write of an upload whose put is in this batch becomes that chunk's status in the put. */
 function foldChunk(pending: PendingPut | undefined, write: ChunkWrite): boolean {
-  const place = pending?.places.get(write.index);
-  if (pending === undefined || place === undefined) return false;
+  if (pending === undefined) return false;
+  const place = placeOf(pending.upload.chunks, write.index);
+  if (place === undefined) return false;
   if (write.position > pending.upload.position) {
     pending.chunks ??= [...pending.upload.chunks];
     pending.chunks[place] = { ...pending.chunks[place]!, status: write.status };
