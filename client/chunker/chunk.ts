@@ -21,10 +21,12 @@ export interface Chunk {
 
 /**
  * Bytes per read from a source that reads into the chunker's buffer. The cut search follows the
- * reads, so a chunk is cut as soon as its cut is read; smaller reads would cost more calls, larger
- * ones more bytes read ahead, which are copied when the chunker moves to another buffer.
+ * reads, so a read may end anywhere. A read costs a call into the runtime (a disk read opens the
+ * file, about half a millisecond of CPU under load), which at 1 MiB per read cost the uploading
+ * thread more than the bytes read ahead cost now: only the bytes since the last cut, less than
+ * maxSize, are copied when the chunker moves to another buffer.
  */
-const READ_SIZE = 1024 * 1024;
+const READ_SIZE = 4 * 1024 * 1024;
 
 export interface ChunkOptions {
   /** Only for tests and experiments: clients must use the default so they cut alike. */

@@ -47,7 +47,7 @@ export class SlabPool {
    */
   constructor(
     readonly size: number,
-    private readonly keep = 2,
+    private readonly keep = 1,
   ) {}
 
   /** A slab of at least `bytes` (the pool's size, unless more is asked for), reused when one is free. */

@@ -16,10 +16,11 @@ import type { WorkQueue } from "./work-queue.ts";
 export const FIRST_PART_CHUNKS = 1;
 /**
  * Chunks a later part waits for, unless the senders have run out of work or scanning has ended: a
- * part costs a request and a local write on the client and an append on the server, so parts of
- * one or two chunks (what a fast answer used to get) cost CPU that both sides were short of.
+ * part costs a request and two local writes on the client and an append on the server, so parts of
+ * one or two chunks (what a fast answer used to get) cost CPU that both sides were short of. Eight
+ * (about 9 MiB) still fit the byte budget, and idle senders never wait for them.
  */
-export const PART_CHUNKS = 4;
+export const PART_CHUNKS = 8;
 /** A part's size cap, well inside the server's 2 MiB body limit. */
 const MAX_PART_CHUNKS = 1000;
 

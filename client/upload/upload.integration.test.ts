@@ -12,6 +12,7 @@ import type { Fetch } from "../platform/http.ts";
 import { type Platform, type Sha256, seededRandom, systemClock, webCryptoSha256 } from "../platform/index.ts";
 import { MemoryLog } from "../store/durable-log.ts";
 import { openStore } from "../store/open.ts";
+import { PART_CHUNKS } from "./declare-parts.ts";
 import type { UploadProgress } from "./progress.ts";
 import { createUploader } from "./uploader.ts";
 
@@ -144,7 +145,7 @@ describe("uploader against the real server", () => {
     });
   });
 
-  it("declares the first part after one chunk, and later parts of four or more while the senders are busy", async () => {
+  it("declares the first part after one chunk, and later parts of PART_CHUNKS or more while the senders are busy", async () => {
     const file = pseudoRandomBytes(31, 24 * 1024 * 1024);
     // The only sender is held in its first PUT until the whole file is hashed: it never runs dry.
     let hashed: () => void = () => undefined;
@@ -173,7 +174,7 @@ describe("uploader against the real server", () => {
     expect(parts[0]).toBe(1);
     expect(parts.reduce((a, b) => a + b, 0)).toBe(cutPoints(file).length);
     // What is left when scanning ends may be fewer.
-    for (const size of parts.slice(1, -1)) expect(size).toBeGreaterThanOrEqual(4);
+    for (const size of parts.slice(1, -1)) expect(size).toBeGreaterThanOrEqual(PART_CHUNKS);
   });
 
   it("hashes chunks with the platform's SHA-256 when it has one", async () => {
@@ -357,8 +358,8 @@ describe("uploader against the real server", () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
-        // Several chunker buffers' worth (2 × 4 MiB + a read each) past the byte budget, so buffers are reused.
-        fc.integer({ min: 20 * 1024 * 1024, max: 28 * 1024 * 1024 }),
+        // Several chunker buffers' worth (2 × 4 MiB + a 4 MiB read each) past the byte budget, so buffers are reused.
+        fc.integer({ min: 30 * 1024 * 1024, max: 40 * 1024 * 1024 }),
         fc.integer({ min: 2, max: 4 }),
         fc.integer({ min: 256 * 1024, max: 8 * 1024 * 1024 }),
         // One PUT slow enough for the chunker to read to the end of the file meanwhile, the others quick.
