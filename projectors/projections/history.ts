@@ -29,7 +29,9 @@ export function projectHistory(recorded: RecordedEvent): ReadModelWrite[] {
         actor,
         clientId,
         correlationId,
-        ...facts,
+        size: facts.size,
+        contentHash: facts.contentHash,
+        details: facts.details,
       },
     },
   ];

@@ -16,7 +16,9 @@ interface OpenFacts {
 
 /** An open upload's view listing `chunks`, each missing or already present. */
 function openUpload(facts: OpenFacts, createdAt: string, position: LogPosition): ReadModelWrite {
-  const present = new Set(facts.present);
+  // Chunk facts copied field by field, and `present` searched as the short list it is: an object
+  // spread and a Set per upload were most of this projection's cost at catch-up rates.
+  const { present } = facts;
   const upload: UploadView = {
     uploadId: facts.uploadId,
     namespace: facts.namespace,
@@ -28,8 +30,10 @@ function openUpload(facts: OpenFacts, createdAt: string, position: LogPosition):
     expiresAt: facts.expiresAt,
     createdAt,
     chunks: facts.chunks.map((chunk) => ({
-      ...chunk,
-      status: present.has(chunk.index) ? ("present" as const) : ("missing" as const),
+      index: chunk.index,
+      size: chunk.size,
+      sha256: chunk.sha256,
+      status: present.includes(chunk.index) ? ("present" as const) : ("missing" as const),
     })),
     result: null,
     position,
