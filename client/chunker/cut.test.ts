@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { findCut } from "./cut.ts";
+import { continueCut, findCut, startCut } from "./cut.ts";
 import { GEAR } from "./gear-table.ts";
 import { FASTCDC_RESOLVED, type ResolvedParams, resolveParams } from "./params.ts";
 
@@ -29,15 +29,20 @@ const bytes = fc.oneof(
   }),
 );
 
+/** Any valid small parameters: the algorithm is the same at every scale. */
+const params = fc
+  .tuple(fc.integer({ min: 4, max: 9 }), fc.integer({ min: 1, max: 15 }), fc.integer({ min: 1, max: 600 }))
+  .map(([bits, min, extra]) => {
+    const avgSize = 2 ** bits;
+    return resolveParams({ minSize: Math.min(min, avgSize - 1), avgSize, maxSize: avgSize + extra });
+  });
+
 it("cuts exactly where the one-byte-a-step reference cuts, from any start and with any parameters", () => {
-  const params = fc
-    .tuple(fc.integer({ min: 4, max: 9 }), fc.integer({ min: 1, max: 15 }), fc.integer({ min: 1, max: 600 }))
-    .map(([bits, min, extra]) => {
-      const avgSize = 2 ** bits;
-      return resolveParams({ minSize: Math.min(min, avgSize - 1), avgSize, maxSize: avgSize + extra });
-    });
   fc.assert(
-    fc.property(bytes, params, fc.nat(), fc.nat(), (data, p, a, b) => {
+    // Placed at every offset mod 4 in its buffer: the loop reads aligned words.
+    fc.property(bytes, params, fc.nat(), fc.nat(), fc.integer({ min: 0, max: 7 }), (raw, p, a, b, shift) => {
+      const data = new Uint8Array(raw.length + shift + 3).subarray(shift, shift + raw.length);
+      data.set(raw);
       const start = data.length === 0 ? 0 : a % data.length;
       const end = start + (data.length === start ? 0 : b % (data.length - start + 1));
       expect(findCut(data, start, end, p)).toBe(referenceCut(data, start, end, p));
@@ -60,4 +65,27 @@ it("cuts production-sized random data where the reference does", () => {
     expect(cut).toBe(referenceCut(data, start, data.length, FASTCDC_RESOLVED));
     start = cut;
   }
+});
+
+it("cuts where findCut does when the bytes arrive in pieces, however they are split", () => {
+  fc.assert(
+    fc.property(
+      bytes,
+      params,
+      fc.nat(),
+      fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 6 }),
+      (data, p, a, steps) => {
+        const start = data.length === 0 ? 0 : a % data.length;
+        const progress = startCut(p);
+        let end = start;
+        let cut = -1;
+        for (let turn = 0; cut < 0; turn++) {
+          end = Math.min(data.length, end + steps[turn % steps.length]!);
+          cut = continueCut(data, start, end, end === data.length, p, progress);
+        }
+        expect(cut).toBe(findCut(data, start, data.length, p));
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });
