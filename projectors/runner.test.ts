@@ -112,6 +112,41 @@ describe("projection runner on SQLite", () => {
     expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
   });
 
+  it.each([
+    { store: "a store that orders its batches", orders: true, most: 2 },
+    { store: "any other store", orders: false, most: 1 },
+  ])("hands $store the next batch before the last committed only if it promises to order them", async ({ orders, most }) => {
+    const { eventStore, readStore } = await open();
+    const log = workload(1500, 5);
+    await appendLog(eventStore, log);
+    let pending = 0;
+    let mostPending = 0;
+    const watched = new Proxy(readStore, {
+      get(target, property, receiver) {
+        if (property === "ordersBatches") return orders ? true : undefined;
+        if (property === "applyBatch") {
+          return async (...args: Parameters<typeof readStore.applyBatch>) => {
+            mostPending = Math.max(mostPending, ++pending);
+            try {
+              // The same delay for every batch keeps them in the order handed over.
+              await new Promise((r) => setTimeout(r, 5));
+              await target.applyBatch(...args);
+            } finally {
+              pending--;
+            }
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const runner = track(createProjectionRunner({ eventStore, readStore: watched, maxBatchEvents: 100 }));
+    runner.start();
+    await runner.waitFor(await headOf(eventStore));
+    expect(mostPending).toBe(most);
+    expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
+  });
+
   it("resubscribes from its checkpoint when the event store subscription breaks", async () => {
     const { eventStore, readStore } = await open();
     const log = workload(1200, 5);

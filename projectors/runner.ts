@@ -7,6 +7,7 @@ import { pageBatches } from "./batches.ts";
 import { coalesceWrites } from "./coalesce.ts";
 import { describeError, type ProjectorLog, silentLog } from "./log.ts";
 import { subscribeLogPages } from "./log-pages.ts";
+import { ordersBatches } from "./ordered-batches.ts";
 import { distance, isAfter } from "./positions.ts";
 import { projectReadModels } from "./projections/index.ts";
 import { rateMeter } from "./rate.ts";
@@ -158,10 +159,16 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     return { writes: coalesceWrites(writes), to: last.position, events: fresh.length, touched };
   }
 
+  // When the last commit ended: a batch handed over before that waited for it, and that wait is
+  // not the store's commit time.
+  let lastCommitEnd = 0;
+
   async function commit(batch: PreparedBatch): Promise<void> {
-    const started = performance.now();
+    const handedOverAt = performance.now();
     await readStore.applyBatch(projection, batch.writes, batch.to);
-    batchSize = nextBatchSize(batchSize, batch.events, performance.now() - started, sizing);
+    const ended = performance.now();
+    batchSize = nextBatchSize(batchSize, batch.events, ended - Math.max(handedOverAt, lastCommitEnd), sizing);
+    lastCommitEnd = ended;
     // Batches commit one after the other, so the checkpoint now is where this one began.
     const from = status.checkpoint;
     attempt = 0;
@@ -187,8 +194,9 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   /**
    * Reads, projects and merges the next batch while the store commits the last one: a store that
    * commits off this thread (the SQLite read store's writer thread) then keeps both cores busy.
-   * One batch at most is in flight, and the next is handed over only once it committed, so
-   * batches commit in order and the checkpoint never runs ahead of what is committed.
+   * One batch at most is committing while the next is prepared. A store that orders its batches
+   * (ordered-batches.ts) is handed the next one at once; any other only once the last committed.
+   * Either way batches commit in order and the checkpoint never runs ahead of what is committed.
    */
   async function follow(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return; // stopped while the checkpoint was being read: a listener added now would never fire
@@ -196,8 +204,18 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     const abort = (): void => subscription.abort();
     signal.addEventListener("abort", abort, { once: true });
     const source = pageBatches(subscribeLogPages(eventStore, status.checkpoint, subscription.signal), { maxItems, maxDelayMs });
+    const handOverEarly = ordersBatches(readStore);
     let handedOver = status.checkpoint;
-    let inFlight: Promise<void> | null = null;
+    // Oldest first; at most two (the committing batch and, with an ordering store, the next).
+    const inFlight: Promise<void>[] = [];
+    const handOver = (prepared: PreparedBatch): void => {
+      const committing = commit(prepared);
+      // Marked handled now; the failure surfaces when the batch is awaited below.
+      committing.catch(() => {});
+      inFlight.push(committing);
+      handedOver = prepared.to;
+    };
+    let failure: { error: unknown } | null = null;
     try {
       for (;;) {
         const batch = await source.next(batchSize);
@@ -206,21 +224,22 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
         if (batch === null) throw new SubscriptionEnded("the event store subscription ended without being stopped");
         const prepared = prepare(batch, handedOver);
         if (prepared === null) continue;
-        if (inFlight) await inFlight;
-        inFlight = commit(prepared);
-        // Marked handled now; the failure surfaces when the next batch (or the end) awaits it.
-        inFlight.catch(() => {});
-        handedOver = prepared.to;
+        if (handOverEarly) handOver(prepared);
+        while (inFlight.length > (handOverEarly ? 1 : 0)) await inFlight.shift();
+        if (!handOverEarly) handOver(prepared);
       }
+    } catch (error) {
+      failure = { error };
+      throw error;
     } finally {
       subscription.abort();
       signal.removeEventListener("abort", abort);
-      try {
-        // Stop returns, and a retry starts, only once the batch in flight has settled.
-        if (inFlight) await inFlight;
-      } finally {
-        await source.close();
-      }
+      // Stop returns, and a retry starts, only once every batch handed over has settled.
+      const settled = await Promise.allSettled(inFlight);
+      await source.close();
+      // The first failure is the one to report: a batch after it was refused because of it.
+      const failed = settled.find((outcome) => outcome.status === "rejected");
+      if (!failure && failed) throw failed.reason;
     }
   }
 

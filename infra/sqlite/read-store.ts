@@ -1,6 +1,7 @@
 import type { LogPosition } from "../../domain/index.ts";
 import { compareKeys, prefixUpperBound } from "../key-range.ts";
 import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
+import { batchRefusals } from "./batch-refusal.ts";
 import { type SqliteDatabase, unavailable } from "./connection.ts";
 import { openReadModelDatabase } from "./read-connection.ts";
 import { READ_SQL, STATE_AT_EARLY_LIMIT } from "./read-queries.ts";
@@ -16,7 +17,7 @@ import {
   type UploadRow,
 } from "./read-rows.ts";
 import { createReadSchema } from "./read-schema.ts";
-import { encodeWrites } from "./read-write-ops.ts";
+import { encodeWrites, type Ops } from "./read-write-ops.ts";
 import { createReadWriter } from "./read-writer.ts";
 import { type AsyncReadWriter, startReadWriterThread } from "./read-writer-thread.ts";
 
@@ -76,11 +77,22 @@ function inThreadWriter(db: SqliteDatabase): AsyncReadWriter {
     apply: async (projection, ops, checkpoint) => writer.apply(projection, ops, checkpoint),
     setCheckpoint: async (projection, checkpoint) => writer.setCheckpoint(projection, checkpoint),
     reset: async () => writer.reset(),
+    resume: async (projection) => writer.resume(projection),
     close: async () => {},
   };
 }
 
-export function openSqliteReadStore(file: string, options: SqliteReadStoreOptions = {}): ReadStore {
+/**
+ * The port, plus a promise the projection runner relies on to hand a batch over before the
+ * previous one committed (projectors/ordered-batches.ts): batches commit in the order handed over,
+ * and after one fails, the projection's later batches are refused until its checkpoint is read
+ * again, so none commits past a failed one.
+ */
+export interface SqliteReadStore extends ReadStore {
+  readonly ordersBatches: true;
+}
+
+export function openSqliteReadStore(file: string, options: SqliteReadStoreOptions = {}): SqliteReadStore {
   const earlyLimit = options.stateAtEarlyLimit ?? STATE_AT_EARLY_LIMIT;
   const db = openReadModelDatabase(file);
   // Created here, before a writer thread opens the file, so its statements find the tables.
@@ -108,13 +120,39 @@ export function openSqliteReadStore(file: string, options: SqliteReadStoreOption
       throw unavailable(error, "read store failed");
     }
   };
+  // Failures as this thread saw them: in encoding, before a batch reaches the writer, and in the writer.
+  const refusals = batchRefusals();
 
   return {
-    // Encoded here, so a write that cannot be stored (a value JSON cannot hold) fails the batch
-    // before any of it reaches the writer.
-    applyBatch: (projection, writes, checkpoint) => write(async () => writer.apply(projection, encodeWrites(writes), checkpoint)),
+    ordersBatches: true,
+
+    applyBatch(projection, writes, checkpoint) {
+      return write(() => {
+        refusals.check(projection);
+        let ops: Ops;
+        try {
+          // Encoded here, so a write that cannot be stored (a value JSON cannot hold) fails the
+          // batch before any of it reaches the writer.
+          ops = encodeWrites(writes);
+        } catch (error) {
+          refusals.failed(projection);
+          throw error;
+        }
+        return writer.apply(projection, ops, checkpoint).catch((error: unknown) => {
+          refusals.failed(projection);
+          throw error;
+        });
+      });
+    },
 
     async getCheckpoint(projection) {
+      // Reading it is how a caller learns where to resume after a failed batch. Every batch it
+      // handed over has answered by then (the runner waits for them), so this thread knows of the
+      // failure, and the writer is only asked to resume when there was one.
+      if (refusals.isRefused(projection)) {
+        refusals.resume(projection);
+        await write(() => writer.resume(projection));
+      }
       return run(() => (q.getCheckpoint.get(projection)?.position ?? null) as LogPosition | null);
     },
 

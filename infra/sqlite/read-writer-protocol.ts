@@ -11,6 +11,7 @@ export type WriterRequest =
     }
   | { readonly id: number; readonly op: "checkpoint"; readonly projection: string; readonly checkpoint: string }
   | { readonly id: number; readonly op: "reset" }
+  | { readonly id: number; readonly op: "resume"; readonly projection: string }
   | { readonly id: number; readonly op: "close" };
 
 /** An error as it crosses the thread boundary: structured cloning keeps neither its class nor its `code`. */

@@ -87,4 +87,33 @@ describe("SQLite read store's writer thread", () => {
     await expect(writer.apply("files", [], pos(1))).rejects.toBeInstanceOf(StoreUnavailableError);
     await writer.close();
   });
+
+  for (const writer of ["worker", "thread"] as const) {
+    it(`(${writer}) a batch handed over behind a failed one is refused, not committed past it, until the checkpoint is read`, async () => {
+      const store = openSqliteReadStore(temp.file("read.db"), { writer });
+      expect(store.ordersBatches).toBe(true);
+      await store.applyBatch("p", fileEventWrites("ns", "/a", 1, "put"), pos(1));
+      const refused = {
+        kind: "change.add",
+        change: { ...changeEntry("ns", "/b", 2), namespace: null },
+      } as unknown as ReadModelWrite;
+      // Both handed over before either answered, as the projection runner does.
+      const failing = store.applyBatch("p", [refused], pos(2));
+      const behind = store.applyBatch("p", fileEventWrites("ns", "/c", 3, "put"), pos(3));
+      const other = store.applyBatch("q", fileEventWrites("ns", "/d", 4, "put"), pos(4));
+      await expect(failing).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT_NOTNULL" });
+      await expect(behind).rejects.toMatchObject({ name: "BatchAfterFailureError" });
+      await other; // another projection is not held back
+      await expect(store.applyBatch("p", fileEventWrites("ns", "/c", 3, "put"), pos(3))).rejects.toMatchObject({
+        name: "BatchAfterFailureError",
+      });
+      expect(await store.getFile("ns", "/c")).toBeNull();
+
+      expect(await store.getCheckpoint("p")).toBe(pos(1));
+      await store.applyBatch("p", fileEventWrites("ns", "/c", 3, "put"), pos(3));
+      expect(await store.getFile("ns", "/c")).toEqual(fileEntry("ns", "/c", 3));
+      expect(await store.getCheckpoint("p")).toBe(pos(3));
+      await store.close();
+    });
+  }
 });

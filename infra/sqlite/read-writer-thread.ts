@@ -8,6 +8,7 @@ export interface AsyncReadWriter {
   apply(projection: string, ops: Ops, checkpoint: string): Promise<void>;
   setCheckpoint(projection: string, checkpoint: string): Promise<void>;
   reset(): Promise<void>;
+  resume(projection: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +66,7 @@ export function startReadWriterThread(file: string): AsyncReadWriter {
     apply: (projection, ops, checkpoint) => send({ op: "apply", projection, ops, checkpoint }),
     setCheckpoint: (projection, checkpoint) => send({ op: "checkpoint", projection, checkpoint }),
     reset: () => send({ op: "reset" }),
+    resume: (projection) => send({ op: "resume", projection }),
     close() {
       closing ??= (async () => {
         if (dead) return;

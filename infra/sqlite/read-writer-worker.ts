@@ -25,6 +25,9 @@ const handle = (request: WriterRequest): void => {
     case "reset":
       writer.reset();
       return;
+    case "resume":
+      writer.resume(request.projection);
+      return;
     case "close":
       db.close();
       return;

@@ -1,3 +1,4 @@
+import { batchRefusals } from "./batch-refusal.ts";
 import type { SqliteDatabase } from "./connection.ts";
 import { READ_SQL } from "./read-queries.ts";
 import { createReadSchema, dropReadSchema } from "./read-schema.ts";
@@ -15,6 +16,8 @@ export interface ReadWriter {
   apply(projection: string, ops: Ops, checkpoint: string): void;
   setCheckpoint(projection: string, checkpoint: string): void;
   reset(): void;
+  /** Accept the projection's batches again after one failed (see batch-refusal.ts). */
+  resume(projection: string): void;
 }
 
 export function createReadWriter(db: SqliteDatabase): ReadWriter {
@@ -29,11 +32,21 @@ export function createReadWriter(db: SqliteDatabase): ReadWriter {
     return { setCheckpoint, applyAll };
   };
   let statements = prepare();
+  // Here too, not only in the store: on the writer thread, later batches may be queued already
+  // when one fails.
+  const refusals = batchRefusals();
   return {
     apply(projection, ops, checkpoint) {
-      // IMMEDIATE takes the write lock up front: nothing can make the batch fail halfway for a lock.
-      statements.applyAll.immediate(projection, ops, checkpoint);
+      refusals.check(projection);
+      try {
+        // IMMEDIATE takes the write lock up front: nothing can make the batch fail halfway for a lock.
+        statements.applyAll.immediate(projection, ops, checkpoint);
+      } catch (error) {
+        refusals.failed(projection);
+        throw error;
+      }
     },
+    resume: (projection) => refusals.resume(projection),
     setCheckpoint(projection, checkpoint) {
       statements.setCheckpoint.run(projection, checkpoint);
     },

@@ -21,15 +21,27 @@ export class FlakyReadStore {
   readonly store: ReadStore;
 
   constructor(inner: ReadStore, plan: FlakyPlan) {
+    let refusing = false;
     this.store = new Proxy(inner, {
       get: (target, property, receiver) => {
+        if (property === "getCheckpoint") {
+          return async (projection: string) => {
+            refusing = false;
+            return target.getCheckpoint(projection);
+          };
+        }
         if (property !== "applyBatch") {
           const value = Reflect.get(target, property, receiver) as unknown;
           return typeof value === "function" ? value.bind(target) : value;
         }
         return async (projection: string, writes: readonly ReadModelWrite[], checkpoint: LogPosition) => {
           this.calls++;
+          // A store that orders its batches (projectors/ordered-batches.ts) refuses the batches
+          // handed over after a failed one until the checkpoint is read again; the injected
+          // failures keep that promise, so the runner's early hand-over is tested against it.
+          if (refusing) throw new StoreUnavailableError(`applyBatch #${this.calls} refused after a failure`);
           const fails = plan.failOn.includes(this.calls);
+          if (fails) refusing = true;
           if (fails && !plan.afterCommit) throw new StoreUnavailableError(`injected failure on applyBatch #${this.calls}`);
           await target.applyBatch(projection, writes, checkpoint);
           this.applied.push({ checkpoint, writes });
