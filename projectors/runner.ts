@@ -208,17 +208,29 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     let handedOver = status.checkpoint;
     // Oldest first; at most two (the committing batch and, with an ordering store, the next).
     const inFlight: Promise<void>[] = [];
+    // Rejects with the first failed commit, so a failure surfaces even while the loop waits for
+    // the next batch: after the last batch of a backlog, or live, that wait may be long.
+    let commitFailed: (error: unknown) => void = () => {};
+    const aCommitFailed = new Promise<never>((_, reject) => {
+      commitFailed = reject;
+    });
+    aCommitFailed.catch(() => {});
     const handOver = (prepared: PreparedBatch): void => {
       const committing = commit(prepared);
-      // Marked handled now; the failure surfaces when the batch is awaited below.
-      committing.catch(() => {});
+      committing.catch(commitFailed);
       inFlight.push(committing);
       handedOver = prepared.to;
+    };
+    const nextBatch = (): Promise<RecordedEvent[] | null> => {
+      const next = source.next(batchSize);
+      // Left unanswered when a commit fails first; its own failure then has no one to tell.
+      next.catch(() => {});
+      return Promise.race([next, aCommitFailed]);
     };
     let failure: { error: unknown } | null = null;
     try {
       for (;;) {
-        const batch = await source.next(batchSize);
+        const batch = await nextBatch();
         // Stopping wins over a batch already read: stop() (and a rebuild's reset after it) must not wait for more commits.
         if (signal.aborted) return;
         if (batch === null) throw new SubscriptionEnded("the event store subscription ended without being stopped");
