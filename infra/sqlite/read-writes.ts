@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from "./connection.ts";
 import { OP, OP_ARITY, type Ops } from "./read-write-ops.ts";
+import { runFrom } from "./run-from.ts";
 
 /**
  * Every statement compares positions so a write is applied only when it is newer than what the
@@ -108,46 +109,45 @@ export function prepareWrites(db: SqliteDatabase): (ops: Ops) => void {
       }
       const arity = OP_ARITY[op];
       if (arity === undefined) throw new Error(`unknown read-model write op ${String(op)} at ${i}`);
-      const args = ops.slice(i + 1, i + 1 + arity);
-      i += 1 + arity;
+      const at = i + 1;
+      i = at + arity;
       switch (op) {
         case OP.putFile:
-          putFile.run(args);
+          runFrom(putFile, ops, at, arity);
           break;
         case OP.removeFile:
-          removeFile.run(args);
+          runFrom(removeFile, ops, at, arity);
           break;
         case OP.addChange:
-          addChange.run(args);
+          runFrom(addChange, ops, at, arity);
           break;
         case OP.addHistory:
-          addHistory.run(args);
+          runFrom(addHistory, ops, at, arity);
           break;
-        case OP.setChunkStatus: {
-          const [uploadId, , , position] = args;
-          setChunkStatus.run(args);
-          touchUpload.run(uploadId, position);
+        case OP.setChunkStatus:
+          runFrom(setChunkStatus, ops, at, arity);
+          touchUpload.run(ops[at], ops[at + 3]);
           break;
-        }
-        case OP.setUploadStatus: {
-          const [uploadId, status, result, position] = args;
-          setUploadStatus.run(uploadId, status, result, position, position);
+        case OP.setUploadStatus:
+          // Status and the row's position both come from the write's position.
+          setUploadStatus.run(ops[at], ops[at + 1], ops[at + 2], ops[at + 3], ops[at + 3]);
           break;
-        }
       }
     }
   };
 
   /** An upload put; returns where the next op starts. */
   function putUploadOp(ops: Ops, at: number): number {
-    const row = ops.slice(at + 1, at + 14);
     const inline = ops[at + 14];
     const count = ops[at + 15] as number;
     const next = at + 16 + count * 4;
-    // A finished upload written for the first time keeps its chunk list inline (see read-schema).
-    if (inline !== null && insertFinishedUpload.run(...row, inline).changes === 1) return next;
-    putUpload.run(row);
-    const [uploadId, namespace, , , , , , , position] = row;
+    // A finished upload written for the first time keeps its chunk list inline (see read-schema):
+    // its 13 columns and the list follow one another in the ops.
+    if (inline !== null && runFrom(insertFinishedUpload, ops, at + 1, 14).changes === 1) return next;
+    runFrom(putUpload, ops, at + 1, 13);
+    const uploadId = ops[at + 1];
+    const namespace = ops[at + 2];
+    const position = ops[at + 9];
     for (let c = at + 16; c < next; c += 4) {
       putChunk.run(uploadId, ops[c], namespace, ops[c + 1], ops[c + 2], ops[c + 3], position);
     }
