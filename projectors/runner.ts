@@ -227,7 +227,6 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       next.catch(() => {});
       return Promise.race([next, aCommitFailed]);
     };
-    let failure: { error: unknown } | null = null;
     try {
       for (;;) {
         const batch = await nextBatch();
@@ -240,18 +239,13 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
         while (inFlight.length > (handOverEarly ? 1 : 0)) await inFlight.shift();
         if (!handOverEarly) handOver(prepared);
       }
-    } catch (error) {
-      failure = { error };
-      throw error;
     } finally {
       subscription.abort();
       signal.removeEventListener("abort", abort);
-      // Stop returns, and a retry starts, only once every batch handed over has settled.
-      const settled = await Promise.allSettled(inFlight);
+      // Stop returns, and a retry starts, only once every batch handed over has settled. The loop
+      // ends only by stopping (a failure then changes nothing) or by throwing the first failure.
+      await Promise.allSettled(inFlight);
       await source.close();
-      // The first failure is the one to report: a batch after it was refused because of it.
-      const failed = settled.find((outcome) => outcome.status === "rejected");
-      if (!failure && failed) throw failed.reason;
     }
   }
 
