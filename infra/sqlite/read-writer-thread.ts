@@ -12,6 +12,17 @@ export interface AsyncReadWriter {
   close(): Promise<void>;
 }
 
+/** The writer thread as its owner sees it: the writes, and whether the thread is up or gone. */
+export interface ReadWriterThread extends AsyncReadWriter {
+  /**
+   * Whether the thread has loaded and opened its connection, read without waiting: a catch-up
+   * committing on the calling thread may not turn the event loop for seconds, so no message could say so.
+   */
+  isUp(): boolean;
+  /** Resolves when the thread has ended, closed or not. */
+  readonly exited: Promise<void>;
+}
+
 /** A request before it is numbered (Omit applied to each member of the union). */
 type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, "id"> : never) : never;
 
@@ -23,8 +34,10 @@ type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R
  * connection that starts afterwards sees it. A failed request rejects alone (its transaction rolled
  * back); a thread that dies rejects everything pending and every later request.
  */
-export function startReadWriterThread(file: string): AsyncReadWriter {
-  const worker = new Worker(new URL("./read-writer-worker.cjs", import.meta.url), { workerData: { file }, execArgv: [] });
+export function startReadWriterThread(file: string): ReadWriterThread {
+  // Set to 1 by the thread once its connection is open.
+  const up = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(new URL("./read-writer-worker.cjs", import.meta.url), { workerData: { file, up }, execArgv: [] });
   const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let dead: Error | null = null;
@@ -50,6 +63,7 @@ export function startReadWriterThread(file: string): AsyncReadWriter {
     die(new StoreUnavailableError(`read-model writer thread failed: ${String(error)}`, { cause: error })),
   );
   worker.on("exit", (code) => die(new StoreUnavailableError(`read-model writer thread exited (code ${code})`)));
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
 
   const send = (request: Request): Promise<void> => {
     if (dead) return Promise.reject(dead);
@@ -63,6 +77,8 @@ export function startReadWriterThread(file: string): AsyncReadWriter {
 
   let closing: Promise<void> | null = null;
   return {
+    isUp: () => Atomics.load(up, 0) === 1,
+    exited,
     apply: (projection, ops, checkpoint) => send({ op: "apply", projection, ops, checkpoint }),
     setCheckpoint: (projection, checkpoint) => send({ op: "checkpoint", projection, checkpoint }),
     reset: () => send({ op: "reset" }),
@@ -70,7 +86,6 @@ export function startReadWriterThread(file: string): AsyncReadWriter {
     close() {
       closing ??= (async () => {
         if (dead) return;
-        const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
         await send({ op: "close" });
         // Held until the thread is gone: unreferenced, it would let the process end first.
         worker.ref();

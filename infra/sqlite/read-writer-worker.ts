@@ -10,9 +10,11 @@ import { describeFailure, type WriterReply, type WriterRequest } from "./read-wr
 
 const port = parentPort;
 if (port === null) throw new Error("read-writer-worker.ts runs as a worker thread");
-const { file } = workerData as { file: string };
+const { file, up } = workerData as { file: string; up: Int32Array };
 const db = openReadModelDatabase(file);
 const writer = createReadWriter(db);
+// Read by the store's thread without a message (read-writer-thread.ts): requests may be sent from now on without waiting.
+Atomics.store(up, 0, 1);
 
 const handle = (request: WriterRequest): void => {
   switch (request.op) {
