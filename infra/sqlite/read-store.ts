@@ -1,6 +1,7 @@
 import type { LogPosition } from "../../domain/index.ts";
 import { compareKeys, prefixUpperBound } from "../key-range.ts";
 import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
+import { createAdaptiveWriter } from "./adaptive-writer.ts";
 import { batchRefusals } from "./batch-refusal.ts";
 import { type SqliteDatabase, unavailable } from "./connection.ts";
 import { openReadModelDatabase } from "./read-connection.ts";
@@ -19,7 +20,7 @@ import {
 import { createReadSchema } from "./read-schema.ts";
 import { encodeWrites, type Ops } from "./read-write-ops.ts";
 import { createReadWriter } from "./read-writer.ts";
-import { type AsyncReadWriter, startReadWriterThread } from "./read-writer-thread.ts";
+import { type AsyncReadWriter, type ReadWriterThread, startReadWriterThread } from "./read-writer-thread.ts";
 
 // Sorts before every real position (32 hex digits), so "strictly after null" needs no second query.
 const BEFORE_ALL = "";
@@ -63,11 +64,18 @@ export interface SqliteReadStoreOptions {
    */
   readonly stateAtEarlyLimit?: number;
   /**
-   * Where writes commit: `"worker"` (the default for a file) on a worker thread with its own
-   * connection, so a catch-up's SQLite work runs on a second core beside reading and projecting;
-   * `"thread"` on this thread's connection (always for `:memory:`, which no second connection sees).
+   * Where writes commit. By default (`"adaptive"`, for a file) on this thread's connection, and on a
+   * worker thread with its own connection while a catch-up's batches are large, so that SQLite
+   * commits on a second core beside reading and projecting (adaptive-writer.ts). `"worker"` always on
+   * the thread, `"thread"` always here (and always for `:memory:`, which no second connection sees).
    */
-  readonly writer?: "worker" | "thread";
+  readonly writer?: "adaptive" | "worker" | "thread";
+  /** The adaptive writer's threshold and idle time, and how it starts its thread (tests count the starts). */
+  readonly adaptive?: {
+    readonly threadFromOps?: number;
+    readonly idleMs?: number;
+    readonly startThread?: (file: string) => ReadWriterThread;
+  };
 }
 
 /** The in-thread writer behind the same promises as the worker's. */
@@ -80,6 +88,13 @@ function inThreadWriter(db: SqliteDatabase): AsyncReadWriter {
     resume: async (projection) => writer.resume(projection),
     close: async () => {},
   };
+}
+
+function chooseWriter(db: SqliteDatabase, file: string, options: SqliteReadStoreOptions): AsyncReadWriter {
+  if (options.writer === "thread" || file === ":memory:" || file === "") return inThreadWriter(db);
+  if (options.writer === "worker") return startReadWriterThread(file);
+  const { startThread = startReadWriterThread, ...tuning } = options.adaptive ?? {};
+  return createAdaptiveWriter({ ...tuning, inThread: createReadWriter(db), startThread: () => startThread(file) });
 }
 
 /**
@@ -95,12 +110,11 @@ export interface SqliteReadStore extends ReadStore {
 export function openSqliteReadStore(file: string, options: SqliteReadStoreOptions = {}): SqliteReadStore {
   const earlyLimit = options.stateAtEarlyLimit ?? STATE_AT_EARLY_LIMIT;
   const db = openReadModelDatabase(file);
-  // Created here, before a writer thread opens the file, so its statements find the tables.
+  // Created here, before a writer thread may open the file, so its statements find the tables.
   createReadSchema(db);
   let q = prepareQueries(db);
   let closed = false;
-  const inMemory = file === ":memory:" || file === "";
-  const writer = options.writer === "thread" || inMemory ? inThreadWriter(db) : startReadWriterThread(file);
+  const writer = chooseWriter(db, file, options);
 
   const run = <T>(work: () => T): T => {
     if (closed) throw new StoreUnavailableError("the SQLite read store is closed");

@@ -1,0 +1,179 @@
+import { batchRefusals } from "./batch-refusal.ts";
+import type { ReadWriter } from "./read-writer.ts";
+import type { AsyncReadWriter, ReadWriterThread } from "./read-writer-thread.ts";
+
+export interface AdaptiveWriterOptions {
+  /** Commits on the calling thread, on the store's own connection. */
+  readonly inThread: ReadWriter;
+  /** Starts a writer thread on a second connection to the same file. */
+  readonly startThread: () => ReadWriterThread;
+  /** The encoded size (ops.length) from which a batch starts the thread. */
+  readonly threadFromOps?: number;
+  /** How long the thread may go without a request before it is closed. */
+  readonly idleMs?: number;
+}
+
+/**
+ * About 3,500 catch-up events (some 14 values each): a backlog. The live tail commits a few events
+ * per batch and an upload of a large file some tens, and neither starts the thread. A catch-up's
+ * batches start at 100 events and double, so they get there after some 12,000 events (about 0.2 s),
+ * and the thread then comes up while batches still commit here.
+ */
+export const THREAD_FROM_OPS = 50_000;
+
+/** Long enough that the pauses of a catch-up (a retry's backoff) keep the thread; short enough to give its memory back soon after. */
+export const THREAD_IDLE_MS = 5_000;
+
+interface Slot {
+  readonly thread: ReadWriterThread;
+  /** Requests sent and not yet answered: while any is, every request goes after them. */
+  pending: number;
+  idle: ReturnType<typeof setTimeout> | null;
+  /** The idle timer has found it up once. */
+  seenUp: boolean;
+  exited: boolean;
+}
+
+/**
+ * A writer thread only while it pays. A second thread (a V8 isolate with the TypeScript loader in
+ * it) costs tens of MiB and a fraction of a second to start, and it pays only in a catch-up, where
+ * SQLite commits one batch on it while this thread reads and projects the next. So batches commit
+ * on this thread's connection until one is large enough to say a backlog is being worked off; that
+ * one starts the thread and, once it is up, batches go to it. While anything sent to it is
+ * unanswered, everything else follows it there, so requests commit in the order made. Idle for a
+ * while, it is closed, and the next large batch starts another.
+ *
+ * The ordering promise of the store (ordered-batches.ts) holds across both: a failed batch, on
+ * either side, refuses its projection's later batches here until resume, and the thread refuses
+ * those already queued behind it on its side.
+ */
+export function createAdaptiveWriter(options: AdaptiveWriterOptions): AsyncReadWriter {
+  const { inThread, startThread } = options;
+  const threadFromOps = options.threadFromOps ?? THREAD_FROM_OPS;
+  const idleMs = options.idleMs ?? THREAD_IDLE_MS;
+  const refusals = batchRefusals();
+  let slot: Slot | null = null;
+  const closing = new Set<Promise<void>>();
+
+  const retire = (s: Slot): void => {
+    if (slot === s) slot = null;
+    if (s.idle) clearTimeout(s.idle);
+    s.idle = null;
+    // Its close is the last request it gets; a new thread may start meanwhile, on its own connection.
+    const closed: Promise<void> = s.thread
+      .close()
+      .catch(() => {})
+      .finally(() => closing.delete(closed));
+    closing.add(closed);
+  };
+
+  /**
+   * Idle means up and unused for `idleMs`: the time counts from when the timer first finds it up,
+   * so a thread that is slow to start is not closed before its first batch. One that died before
+   * it came up is retired only then too, so a broken start is not tried again per batch.
+   */
+  const armIdle = (s: Slot): void => {
+    if (s.idle) clearTimeout(s.idle);
+    s.idle = setTimeout(() => {
+      s.idle = null;
+      if (s.pending > 0) return;
+      if (s.exited || (s.seenUp && s.thread.isUp())) retire(s);
+      else {
+        s.seenUp = s.thread.isUp();
+        armIdle(s);
+      }
+    }, idleMs);
+    // A timer to close an idle thread must not keep the process alive either.
+    s.idle.unref();
+  };
+
+  const start = (): Slot => {
+    const s: Slot = { thread: startThread(), pending: 0, idle: null, seenUp: false, exited: false };
+    armIdle(s);
+    // A thread that died after it came up is of no more use; the next large batch starts another.
+    // What was pending on it has been failed by then (read-writer-thread.ts), and refused its
+    // projections here.
+    void s.thread.exited.then(() => {
+      s.exited = true;
+      if (slot === s && s.thread.isUp()) retire(s);
+    });
+    return s;
+  };
+
+  const answered = (s: Slot): void => {
+    if (--s.pending === 0 && slot === s) armIdle(s);
+  };
+  /**
+   * A request on the thread, counted while unanswered. `failed` runs before the count drops, so no
+   * later request can take this thread's path past a failure it has not yet recorded.
+   */
+  const onThread = (s: Slot, request: () => Promise<void>, failed?: () => void): Promise<void> => {
+    s.pending++;
+    if (s.idle) clearTimeout(s.idle);
+    s.idle = null;
+    return request().then(
+      () => answered(s),
+      (error: unknown) => {
+        failed?.();
+        answered(s);
+        throw error;
+      },
+    );
+  };
+
+  /** The thread when a request must go there: behind what it has pending. */
+  const busyThread = (): Slot | null => (slot !== null && slot.pending > 0 ? slot : null);
+
+  return {
+    async apply(projection, ops, checkpoint) {
+      refusals.check(projection);
+      let s = busyThread();
+      if (s === null && ops.length >= threadFromOps) {
+        slot ??= start();
+        // Until it is up, batches commit here rather than wait for it.
+        if (slot.thread.isUp()) s = slot;
+      }
+      if (s === null) {
+        try {
+          inThread.apply(projection, ops, checkpoint);
+        } catch (error) {
+          refusals.failed(projection);
+          throw error;
+        }
+        return;
+      }
+      const thread = s;
+      return onThread(
+        thread,
+        () => thread.thread.apply(projection, ops, checkpoint),
+        () => refusals.failed(projection),
+      );
+    },
+
+    async setCheckpoint(projection, checkpoint) {
+      const s = busyThread();
+      if (s === null) inThread.setCheckpoint(projection, checkpoint);
+      else await onThread(s, () => s.thread.setCheckpoint(projection, checkpoint));
+    },
+
+    async reset() {
+      // Either connection's statements prepare again on their own once the schema changed under them.
+      const s = busyThread();
+      if (s === null) inThread.reset();
+      else await onThread(s, () => s.thread.reset());
+    },
+
+    async resume(projection) {
+      refusals.resume(projection);
+      inThread.resume(projection);
+      // A thread not yet up has been sent no batch, so it has refused none.
+      const s = slot;
+      if (s?.thread.isUp()) await onThread(s, () => s.thread.resume(projection));
+    },
+
+    async close() {
+      if (slot) retire(slot);
+      await Promise.all([...closing]);
+    },
+  };
+}
