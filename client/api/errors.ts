@@ -37,8 +37,11 @@ export class ResponseFormatError extends Error {
   override readonly name = "ResponseFormatError";
 }
 
+/** What an error answer is read from: a fetch Response, or a platform's PutAnswer. */
+export type ErrorAnswer = Pick<Response, "status" | "url" | "text"> & { readonly headers: { get(name: string): string | null } };
+
 /** Read an error answer into an ApiError, whatever its body (JSON from the API, XML from S3, text). */
-export async function apiErrorFrom(response: Response, what: string): Promise<ApiError> {
+export async function apiErrorFrom(response: ErrorAnswer, what: string): Promise<ApiError> {
   const text = await response.text().catch(() => "");
   let body: unknown = text === "" ? null : text;
   let code = `http_${response.status}`;

@@ -38,10 +38,15 @@ export async function send(fetch: Fetch, url: string, init: RequestInit, what: s
   try {
     return await fetch(url, init);
   } catch (error) {
-    if (init.signal?.aborted || (error instanceof Error && error.name === "AbortError")) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new NetworkError(`${what}: no answer from ${new URL(url).origin} (${reason})`, error);
+    throw noAnswer(error, url, what, init.signal);
   }
+}
+
+/** A request that failed without an answer, as NetworkError (retried as transient); an abort stays as it is. */
+export function noAnswer(error: unknown, url: string, what: string, signal: AbortSignal | null | undefined): unknown {
+  if (signal?.aborted || (error instanceof Error && error.name === "AbortError")) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new NetworkError(`${what}: no answer from ${new URL(url).origin} (${reason})`, error);
 }
 
 /** One API request: auth and identity headers, JSON in and out, error bodies as ApiError. */

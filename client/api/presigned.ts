@@ -1,6 +1,7 @@
 import type { Fetch } from "../platform/http.ts";
+import { fetchPutBytes, type PutAnswer, type PutBytes } from "../platform/put-bytes.ts";
 import { apiErrorFrom } from "./errors.ts";
-import { send } from "./http.ts";
+import { noAnswer, send } from "./http.ts";
 import type { PresignedRequest } from "./types.ts";
 
 /**
@@ -9,28 +10,32 @@ import type { PresignedRequest } from "./types.ts";
  * gave are bound into its signature, so they are sent exactly as given and nothing else is added.
  *
  * A redirect is refused (it fails like a lost connection) rather than followed: the signature
- * covers the host, so a PUT sent on elsewhere could not be accepted anyway. It also saves a copy of
- * every body in Node's fetch, which otherwise clones the request (tees its body) in case it has to
- * send it again after a redirect: about a third of the CPU of a PUT on a local network.
+ * covers the host, so a PUT sent on elsewhere could not be accepted anyway.
  */
-export async function putPresigned(
-  fetch: Fetch,
+export async function putPresignedVia(
+  put: PutBytes,
   instruction: PresignedRequest,
   bytes: Uint8Array,
   what: string,
   signal?: AbortSignal,
 ): Promise<void> {
-  const init: RequestInit = {
-    method: instruction.method,
-    headers: { ...instruction.headers },
-    body: bytes as Uint8Array<ArrayBuffer>,
-    redirect: "error",
-  };
-  if (signal) init.signal = signal;
-  const response = await send(fetch, instruction.url, init, what);
-  if (!response.ok) throw await apiErrorFrom(response, what);
-  await response.body?.cancel();
+  let answer: PutAnswer;
+  try {
+    answer = await put(instruction.url, { method: instruction.method, headers: instruction.headers, body: bytes, signal });
+  } catch (error) {
+    throw noAnswer(error, instruction.url, what, signal);
+  }
+  if (answer.status < 200 || answer.status > 299) throw await apiErrorFrom(answer, what);
 }
+
+/** The same through a fetch function. */
+export const putPresigned = (
+  fetch: Fetch,
+  instruction: PresignedRequest,
+  bytes: Uint8Array,
+  what: string,
+  signal?: AbortSignal,
+): Promise<void> => putPresignedVia(fetchPutBytes(fetch), instruction, bytes, what, signal);
 
 export async function getPresigned(fetch: Fetch, url: string, what: string, signal?: AbortSignal): Promise<Uint8Array> {
   const init: RequestInit = { method: "GET" };

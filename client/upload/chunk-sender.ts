@@ -1,6 +1,6 @@
 import { CONFIRM_BATCH_MAX } from "../../domain/upload/confirm-batch.ts";
 import { ApiError } from "../api/errors.ts";
-import { putPresigned } from "../api/presigned.ts";
+import { putPresignedVia } from "../api/presigned.ts";
 import { withRetry } from "../api/retry.ts";
 import type { PresignedRequest } from "../api/types.ts";
 import { sha256Hex } from "../hash/sha256.ts";
@@ -147,7 +147,7 @@ export function chunkSender(
 
   const putOnce = async (row: ChunkRow, instruction: PresignedRequest, body: { bytes: Uint8Array; verified: boolean }) => {
     try {
-      await putPresigned(deps.fetch, instruction, body.bytes, `PUT chunk ${row.index}`, signal);
+      await putPresignedVia(deps.putBytes, instruction, body.bytes, `PUT chunk ${row.index}`, signal);
     } catch (error) {
       // Bytes read again were not hashed again: a refused digest tells whether the file changed or the bytes did on the way.
       if (!body.verified && error instanceof ApiError && DIGEST_REFUSALS.has(error.code)) {

@@ -1,14 +1,14 @@
 import type { LedgerboxApi } from "../api/client.ts";
 import type { RetryContext } from "../api/retry.ts";
 import type { Sha256 } from "../platform/digest.ts";
-import type { Fetch } from "../platform/http.ts";
+import type { PutBytes } from "../platform/put-bytes.ts";
 import type { ProgressEvent, UploadCounters } from "./progress.ts";
 import type { UploadRecords } from "./records.ts";
 
 export interface SessionDeps {
   readonly api: LedgerboxApi;
-  /** For presigned PUTs, which carry no API credentials. */
-  readonly fetch: Fetch;
+  /** Sends chunk bytes to presigned URLs (the platform's port, else its fetch). */
+  readonly putBytes: PutBytes;
   readonly records: UploadRecords;
   readonly retry: RetryContext;
   readonly concurrency: number;
