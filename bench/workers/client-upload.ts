@@ -1,9 +1,9 @@
 /**
  * One upload through the real client library, as `ledgerbox put` runs it: a FileSource over the
  * file on disk, the resumable uploader recording in Dexie (fake-indexeddb, in memory), the CLI's
- * platform (global fetch, node:crypto SHA-256). Reports wall time, per-phase times, what went over the wire,
- * and a timeline of first events (first read, first hash, first request of each kind) that shows
- * where the start of an upload goes.
+ * platform (global fetch, node:crypto SHA-256, chunk PUTs through node:http). Reports wall time,
+ * per-phase times, what went over the wire, and a timeline of first events (first read, first hash,
+ * first request of each kind) that shows where the start of an upload goes.
  */
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { createApi } from "../../client/api/index.ts";
@@ -51,7 +51,20 @@ runWorker(async () => {
     mark(`${kind} answered`);
     return response;
   };
-  const traced = { ...platform, fetch };
+  const putBytes = platform.putBytes;
+  // The PUT port, timed like fetch: two marks per PUT, which the raw-PUT baseline does not pay for.
+  const traced = {
+    ...platform,
+    fetch,
+    ...(putBytes && {
+      putBytes: (async (url, request) => {
+        mark("PUT chunk sent");
+        const answer = await putBytes(url, request);
+        mark("PUT chunk answered");
+        return answer;
+      }) satisfies typeof putBytes,
+    }),
+  };
   const api = createApi({ baseUrl: input.url, token: input.token, clientId: "bench-client", fetch });
   const store = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, name: "bench" });
   const uploader = createUploader({

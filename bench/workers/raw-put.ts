@@ -1,10 +1,13 @@
 /**
  * The baseline upload: the same bytes, cut the same way, PUT straight to their presigned URLs with
- * the same parallelism, through the same fetch call as the client's (putPresigned, so whatever makes
- * a PUT cheaper helps both sides). No hashing, no confirm, no complete, no local state.
+ * the same parallelism, through the same function and transport as the client's chunk sender
+ * (putPresignedVia with the CLI platform's PUT port, so whatever makes a PUT cheaper helps both
+ * sides). No hashing, no confirm, no complete, no local state.
  */
-import { putPresigned } from "../../client/api/presigned.ts";
+import { putPresignedVia } from "../../client/api/presigned.ts";
+import { nodePlatform } from "../../client/cli/node-platform.ts";
 import { fileSource } from "../../client/cli/node-source.ts";
+import { fetchPutBytes } from "../../client/platform/put-bytes.ts";
 import type { PresignedPut } from "../harness/api.ts";
 import { finish, runWorker, workerInput } from "./protocol.ts";
 
@@ -17,6 +20,9 @@ interface Input {
 runWorker(async () => {
   const { file, puts, concurrency } = await workerInput<Input>();
   const source = await fileSource(file);
+  const platform = nodePlatform();
+  // As the uploader chooses: the platform's port, else its fetch.
+  const putBytes = platform.putBytes ?? fetchPutBytes(platform.fetch);
   let next = 0;
   let bytes = 0;
   const started = performance.now();
@@ -25,7 +31,7 @@ runWorker(async () => {
     while (next < puts.length) {
       const { offset, size, put } = puts[next++]!;
       const body = await source.slice(offset, offset + size);
-      await putPresigned(fetch, { ...put, expiresAt: "" }, body, `PUT at ${offset}`);
+      await putPresignedVia(putBytes, { ...put, expiresAt: "" }, body, `PUT at ${offset}`);
       bytes += size;
     }
   };
