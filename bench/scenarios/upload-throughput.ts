@@ -7,6 +7,7 @@ import type { BenchContext } from "../harness/context.ts";
 import { RUN_ID } from "../harness/ids.ts";
 import type { ProcessMemory } from "../harness/memory.ts";
 import { profileArgs } from "../harness/profile.ts";
+import { deleteS3Prefixes } from "../harness/s3-cleanup.ts";
 import type { Scenario } from "../harness/scenario.ts";
 import { startServer } from "../harness/server.ts";
 import { MiB, mibPerSecond, round } from "../harness/stats.ts";
@@ -69,6 +70,11 @@ async function minio(context: BenchContext, file: string, plan: readonly Planned
       ? { AWS_ACCESS_KEY_ID: settings.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: settings.AWS_SECRET_ACCESS_KEY }
       : {};
   const server = await startServer(context.scratch, { env, processEnv: credentials });
+  const namespaces: string[] = [];
+  const track = <T extends { namespace: string }>(run: T): T => {
+    namespaces.push(run.namespace);
+    return run;
+  };
   try {
     const libStorage = async (round: number) => {
       const worker = startWorker(
@@ -93,13 +99,15 @@ async function minio(context: BenchContext, file: string, plan: readonly Planned
       rounds,
       async () => {
         lib.push(await libStorage(lib.length + 1));
-        return rawPut(server, file, plan);
+        return track(await rawPut(server, file, plan));
       },
-      () => clientUpload(server, file),
+      async () => track(await clientUpload(server, file)),
     );
     return { runs, lib, libBest: best(lib), raw: best(runs.raw), client: best(runs.client) };
   } finally {
     await server.stop();
+    const deleted = await deleteS3Prefixes(s3, [`bench/${RUN_ID}/`, ...namespaces.map((namespace) => `${namespace}/`)]);
+    context.log(`deleted this run's ${deleted} objects from the bucket`);
   }
 }
 

@@ -47,7 +47,8 @@ runWorker(async () => {
   const raw500 = await readRate(500);
 
   const threadsBefore = threadCpuMs();
-  // Writes commit on the store's writer thread (its default for a file), beside this one.
+  // A file-backed store starts its writer thread once the batches show a backlog (its default), so
+  // the rebuild commits beside this thread, as a server's catch-up does.
   const readStore = openSqliteReadStore(join(dir, `read-models-${Date.now()}.db`));
   const bus = createMemoryBus();
   const cpu = process.cpuUsage();
