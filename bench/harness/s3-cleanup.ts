@@ -1,5 +1,5 @@
-import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import type { s3SettingsOf } from "../../test/support/stack-env.ts";
+import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { s3ClientOf, type s3SettingsOf } from "../../test/support/stack-env.ts";
 
 /**
  * Deletes every object under `prefixes`. The MinIO rounds write a large file's bytes several times
@@ -7,12 +7,7 @@ import type { s3SettingsOf } from "../../test/support/stack-env.ts";
  * Returns how many objects went.
  */
 export async function deleteS3Prefixes(settings: ReturnType<typeof s3SettingsOf>, prefixes: readonly string[]): Promise<number> {
-  const client = new S3Client({
-    region: settings.region,
-    forcePathStyle: settings.forcePathStyle,
-    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-    ...("credentials" in settings ? { credentials: settings.credentials } : {}),
-  });
+  const client = s3ClientOf(settings);
   let deleted = 0;
   try {
     for (const prefix of prefixes) {

@@ -5,8 +5,8 @@
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { s3ClientOf, type s3SettingsOf } from "../../test/support/stack-env.ts";
 import { finish, runWorker, workerInput } from "./protocol.ts";
 
 interface Input {
@@ -14,23 +14,12 @@ interface Input {
   readonly key: string;
   readonly queueSize: number;
   readonly partSize?: number;
-  readonly s3: {
-    readonly endpoint: string | null;
-    readonly region: string;
-    readonly bucket: string;
-    readonly forcePathStyle: boolean;
-    readonly credentials?: { accessKeyId: string; secretAccessKey: string };
-  };
+  readonly s3: ReturnType<typeof s3SettingsOf>;
 }
 
 runWorker(async () => {
   const { file, key, queueSize, partSize, s3 } = await workerInput<Input>();
-  const client = new S3Client({
-    region: s3.region,
-    forcePathStyle: s3.forcePathStyle,
-    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-    ...(s3.credentials ? { credentials: s3.credentials } : {}),
-  });
+  const client = s3ClientOf(s3);
   const { size } = await stat(file);
   const started = performance.now();
   const upload = new Upload({

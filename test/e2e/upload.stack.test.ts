@@ -1,4 +1,4 @@
-import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEventLog } from "../support/event-log.ts";
 import {
@@ -13,7 +13,7 @@ import {
 } from "../support/http-upload.ts";
 import { type RunningLedgerbox, startLedgerbox } from "../support/ledgerbox.ts";
 import { type ChildLedgerbox, childLedgerbox, portBusy } from "../support/process.ts";
-import { s3SettingsOf } from "../support/stack-env.ts";
+import { s3ClientOf, s3SettingsOf } from "../support/stack-env.ts";
 import {
   exposeS3Credentials,
   freshUser,
@@ -104,12 +104,7 @@ const contentHashOf = (file: Chunked) => sha256(Buffer.concat(file.chunks.map((c
 /** An S3 client of the test's own: what is in the bucket is checked without going through Ledgerbox. */
 function bucketProbe() {
   const s3 = s3SettingsOf(stack.settings);
-  const client = new S3Client({
-    region: s3.region,
-    forcePathStyle: s3.forcePathStyle,
-    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-    ...(s3.credentials ? { credentials: s3.credentials } : {}),
-  });
+  const client = s3ClientOf(s3);
   return {
     async exists(key: string): Promise<boolean> {
       try {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { S3Client } from "@aws-sdk/client-s3";
 
 /**
  * Real-stack settings for the adapter contract suites. The process environment wins (CI and
@@ -159,4 +160,14 @@ export function s3SettingsOf(settings: StackSettings) {
       ? { credentials: { accessKeyId: settings.AWS_ACCESS_KEY_ID, secretAccessKey: settings.AWS_SECRET_ACCESS_KEY } }
       : {}),
   };
+}
+
+/** An S3 client of its own for these settings: for checking or clearing the bucket without going through Ledgerbox. */
+export function s3ClientOf(s3: ReturnType<typeof s3SettingsOf>): S3Client {
+  return new S3Client({
+    region: s3.region,
+    forcePathStyle: s3.forcePathStyle,
+    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+    ...(s3.credentials ? { credentials: s3.credentials } : {}),
+  });
 }
