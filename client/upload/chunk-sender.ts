@@ -9,6 +9,7 @@ import type { FileSource } from "../platform/file-source.ts";
 import type { ChunkRow } from "../store/schema.ts";
 import type { ByteBudget } from "./byte-budget.ts";
 import { ConfirmQueue } from "./confirm-queue.ts";
+import { confirmRequester } from "./confirm-request.ts";
 import { SourceChangedError, UploadStateError } from "./errors.ts";
 import { runPool } from "./pool.ts";
 import type { ChunkPlan, ServerChunk } from "./reconcile.ts";
@@ -107,18 +108,10 @@ export function chunkSender(
     }
   };
 
+  const confirmRequest = confirmRequester(api, uploadId, signal, () => void counters.confirmsIssued++);
   const confirms = new ConfirmQueue({
-    request: async (indexes) =>
-      (
-        await withRetry(
-          `confirm chunks ${indexes.join(",")} of upload ${uploadId}`,
-          () => {
-            counters.confirmsIssued++;
-            return api.confirmChunks(uploadId, indexes, signal);
-          },
-          retry,
-        )
-      ).chunks,
+    request: (indexes) =>
+      withRetry(`confirm chunks ${indexes.join(",")} of upload ${uploadId}`, () => confirmRequest(indexes), retry),
     maxBatch: CONFIRM_BATCH_MAX,
     lingerMs: CONFIRM_LINGER_MS,
     clock: retry.clock,

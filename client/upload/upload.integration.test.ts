@@ -323,6 +323,55 @@ describe("uploader against the real server", () => {
     );
   });
 
+  it("confirms one chunk per request on a server without the batch route, and PUTs again a chunk the single route refuses", async () => {
+    const file = pseudoRandomBytes(26, 6 * 1024 * 1024);
+    const putsOf = new Map<string, number>();
+    let batchRequests = 0;
+    const singles: number[] = [];
+    const { api, uploader } = await client({
+      user: "oscar",
+      onPut: (url) => {
+        const sha = /[0-9a-f]{64}/.exec(url)![0];
+        putsOf.set(sha, (putsOf.get(sha) ?? 0) + 1);
+        return "pass";
+      },
+      onPost: (url, init) => {
+        // The batch route sent to a path this server has no route for: its own 404, as an older server answers.
+        if (/\/chunks$/.test(url)) {
+          batchRequests++;
+          return globalThis.fetch(`${url}-absent`, init);
+        }
+        const single = /\/chunks\/(\d+)$/.exec(url);
+        if (!single) return "pass";
+        singles.push(Number(single[1]));
+        // The first single confirmation is refused the way a server before the batch route refused: no `indexes`.
+        if (singles.length > 1) return "pass";
+        const body = { error: "chunk_not_found", message: "not in storage" };
+        return new Response(JSON.stringify(body), { status: 409, headers: { "content-type": "application/json" } });
+      },
+    });
+    const outcome = await uploader.upload({ source: bytesSource(file), path: "/old-server.bin" }).done;
+    expect(outcome).toMatchObject({ revision: 1, size: file.length });
+    const cuts = cutPoints(file);
+    // Asked once, then one request per chunk; the refused chunk was confirmed again after its second PUT.
+    expect(batchRequests).toBe(1);
+    expect([...new Set(singles)].sort((a, b) => a - b)).toEqual(cuts.map((_, i) => i));
+    expect(uploader.counters.confirmsIssued).toBe(1 + singles.length);
+    const refused = singles[0]!;
+    const digests = await Promise.all(cuts.map((end, i) => sha256Hex(file.subarray(i === 0 ? 0 : cuts[i - 1]!, end))));
+    expect(digests.map((sha) => putsOf.get(sha))).toEqual(digests.map((_, i) => (i === refused ? 2 : 1)));
+    await expect
+      .poll(
+        () =>
+          api.fileMeta("/old-server.bin").then(
+            (m) => m.contentHash,
+            () => null,
+          ),
+        { timeout: 5000 },
+      )
+      .toBe(outcome.contentHash);
+  });
+
   it("resumes after a crash while landed chunks waited for their confirmation, confirming them without sending them again", async () => {
     const file = pseudoRandomBytes(25, 8 * 1024 * 1024);
     const chunks = cutPoints(file).length;
