@@ -79,6 +79,39 @@ describe("SQLite read store's adaptive writer", () => {
     await store.close();
   });
 
+  it("a sustained stream of small batches starts the thread and goes to it while it lasts; a trickle never does", async () => {
+    const starter = countingStarter();
+    let clock = 0;
+    // One file event is some 40 values: 25 in a second make 1,000.
+    const store = openSqliteReadStore(temp.file("read.db"), {
+      adaptive: { threadFromOps: THREAD_FROM_OPS, threadFromOpsPerSecond: 1000, now: () => clock, startThread: starter.start },
+    });
+    let n = 0;
+    const small = () => {
+      n++;
+      return store.applyBatch("files", fileEventWrites("ns", `/f${n}`, n, "put"), pos(n));
+    };
+    // Ten a second for five seconds: small batches, never a load.
+    for (let i = 0; i < 50; i++, clock += 100) await small();
+    expect(starter.threads).toHaveLength(0);
+
+    // A hundred a second: the thread starts, and once it is up the small batches go to it.
+    for (let i = 0; i < 30; i++, clock += 10) await small();
+    expect(starter.threads).toHaveLength(1);
+    const [started] = starter.threads;
+    await until(() => started!.thread.isUp());
+    for (let i = 0; i < 10; i++, clock += 10) await small();
+    expect(started!.applies).toBe(10);
+
+    // The stream slows to a trickle: a second later, small batches commit here again.
+    clock += 2000;
+    await small();
+    expect(started!.applies).toBe(10);
+    expect(await store.getCheckpoint("files")).toBe(pos(n));
+    expect((await store.changesSince("ns", null, 1000)).items).toHaveLength(n);
+    await store.close();
+  });
+
   it("closes the thread once idle, starts another for the next large batch, and closes that one with the store", async () => {
     const starter = countingStarter();
     const store = open(starter, 200);

@@ -1,6 +1,7 @@
 import { batchRefusals } from "./batch-refusal.ts";
 import type { ReadWriter } from "./read-writer.ts";
 import type { AsyncReadWriter, ReadWriterThread } from "./read-writer-thread.ts";
+import { recentOps } from "./recent-ops.ts";
 
 export interface AdaptiveWriterOptions {
   /** Commits on the calling thread, on the store's own connection. */
@@ -9,6 +10,10 @@ export interface AdaptiveWriterOptions {
   readonly startThread: () => ReadWriterThread;
   /** The encoded size (ops.length) from which a batch starts the thread. */
   readonly threadFromOps?: number;
+  /** Values committed in the last second from which small batches go to the thread too. */
+  readonly threadFromOpsPerSecond?: number;
+  /** Milliseconds, for the rate above (tests pass their own clock). */
+  readonly now?: () => number;
   /** How long the thread may go without a request before it is closed. */
   readonly idleMs?: number;
 }
@@ -20,6 +25,14 @@ export interface AdaptiveWriterOptions {
  * then comes up while batches still commit here. A higher threshold (50,000) measured no different.
  */
 export const THREAD_FROM_OPS = 20_000;
+
+/**
+ * A live tail under sustained load: some 8,000 chunk confirmations a second (about 5 values each).
+ * Committing them here took some 15 % of the server's event loop in the command benchmark; on the
+ * thread, confirmations per second rose about 10 %. A 128 MiB upload's live tail commits some
+ * 2,000 values a second, far below, so an upload never starts the thread for it.
+ */
+export const THREAD_FROM_OPS_PER_SECOND = 40_000;
 
 /** Long enough that the pauses of a catch-up (a retry's backoff) keep the thread; short enough to give its memory back soon after. */
 export const THREAD_IDLE_MS = 5_000;
@@ -36,10 +49,12 @@ interface Slot {
 
 /**
  * A writer thread only while it pays. A second thread (a V8 isolate with the TypeScript loader in
- * it) adds some 16 MiB to the server's peak and 0.1 to 0.3 s to start, and pays only in a catch-up, where
- * SQLite commits one batch on it while this thread reads and projects the next. So batches commit
- * on this thread's connection until one is large enough to say a backlog is being worked off; that
- * one starts the thread and, once it is up, batches go to it. While anything sent to it is
+ * it) adds some 16 MiB to the server's peak and 0.1 to 0.3 s to start, and pays only under load: in
+ * a catch-up, where SQLite commits one batch on it while this thread reads and projects the next,
+ * and under a sustained stream of commands, whose small batches it takes off the event loop. So
+ * batches commit on this thread's connection until one is large enough to say a backlog is being
+ * worked off, or the last second's batches add up to a sustained load; that starts the thread and,
+ * once it is up, such batches go to it. While anything sent to it is
  * unanswered, everything else follows it there, so requests commit in the order made. Idle for a
  * while, it is closed, and the next large batch starts another.
  *
@@ -51,6 +66,8 @@ export function createAdaptiveWriter(options: AdaptiveWriterOptions): AsyncReadW
   const { inThread, startThread } = options;
   const threadFromOps = options.threadFromOps ?? THREAD_FROM_OPS;
   const idleMs = options.idleMs ?? THREAD_IDLE_MS;
+  const threadFromOpsPerSecond = options.threadFromOpsPerSecond ?? THREAD_FROM_OPS_PER_SECOND;
+  const opsInLastSecond = recentOps(options.now);
   const refusals = batchRefusals();
   let slot: Slot | null = null;
   const closing = new Set<Promise<void>>();
@@ -127,8 +144,9 @@ export function createAdaptiveWriter(options: AdaptiveWriterOptions): AsyncReadW
   return {
     async apply(projection, ops, checkpoint) {
       refusals.check(projection);
+      const sustained = opsInLastSecond(ops.length) >= threadFromOpsPerSecond;
       let s = busyThread();
-      if (s === null && ops.length >= threadFromOps) {
+      if (s === null && (ops.length >= threadFromOps || sustained)) {
         slot ??= start();
         // Until it is up, batches commit here rather than wait for it.
         if (slot.thread.isUp()) s = slot;

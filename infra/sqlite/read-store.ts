@@ -73,6 +73,8 @@ export interface SqliteReadStoreOptions {
   /** The adaptive writer's threshold and idle time, and how it starts its thread (tests count the starts). */
   readonly adaptive?: {
     readonly threadFromOps?: number;
+    readonly threadFromOpsPerSecond?: number;
+    readonly now?: () => number;
     readonly idleMs?: number;
     readonly startThread?: (file: string) => ReadWriterThread;
   };
