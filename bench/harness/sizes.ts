@@ -21,7 +21,7 @@ export const QUICK: Sizes = {
   getchangeFiles: 200_000,
   getchangeRequests: 300,
   commandClients: 64,
-  commandChunksPerClient: 64,
+  commandChunksPerClient: 128,
   propagationCommits: 200,
 };
 

@@ -13,10 +13,17 @@ import type { Scenario } from "../harness/scenario.ts";
 import { type ServerProcess, startServer } from "../harness/server.ts";
 import { perSecond, round, type Summary } from "../harness/stats.ts";
 
-/** Single confirmations per client before the timed window (connections, JIT, caches warm). */
-const WARMUP = 4;
-/** Batches are as large as the client sends; one batch per client warms up. */
+/** Batches are as large as the client sends. */
 const BATCH = CONFIRM_BATCH_MAX;
+/**
+ * Chunks (events) per client before a confirmation or raw-append window opens: about a second of
+ * the batched load, so each window sees its side's steady state (JIT, caches, and on the server the
+ * read store's writer thread, which starts once commits are sustained: adaptive-writer.ts). The
+ * raw appends warm up by the same count, so neither side is measured cold.
+ */
+const WARMUP = 16 * BATCH;
+/** Requests per client before a floor's window (connections and JIT warm; those routes have no state). */
+const FLOOR_WARMUP = 4;
 
 interface LoadResult {
   readonly [key: string]: unknown;
@@ -28,6 +35,9 @@ interface LoadResult {
   readonly statuses: Record<string, number>;
   /** The load generator's own CPU over the timed window. */
   readonly cpuMs: number;
+  /** The server's CPU time (s) as the window opened, and what it used within the window. */
+  readonly serverCpuAtStart: number;
+  readonly serverCpuSecondsInWindow: number;
 }
 
 interface RawResult {
@@ -114,15 +124,14 @@ const rawFigures = (raw: RawResult) => ({
 async function confirmLoad(server: ServerProcess, clients: Upload[], warmup: number, batch: number | undefined, profile: string) {
   const load = startWorker(
     "confirm-load.ts",
-    { url: server.url, clients, warmup, ...(batch === undefined ? {} : { batch }) },
+    { url: server.url, clients, warmup, serverPid: server.pid, ...(batch === undefined ? {} : { batch }) },
     { execArgv: profileArgs(profile) },
   );
-  const cpuBefore = cpuSeconds(server.pid);
   const result = await load.next<LoadResult>("result");
-  const duringLoad = cpuSeconds(server.pid) - cpuBefore;
+  const duringLoad = result.serverCpuSecondsInWindow;
   await load.exited;
   await waitForProjections(server.url, clients[0]!.token, 120_000);
-  const untilProjected = cpuSeconds(server.pid) - cpuBefore;
+  const untilProjected = cpuSeconds(server.pid) - result.serverCpuAtStart;
   const confirmsPerSecond = perSecond(result.confirms, result.ms);
   return {
     confirmsPerSecond,
@@ -156,18 +165,18 @@ export const commandThroughput: Scenario = {
     "at the same concurrency; detail has one request per chunk, raw appends of the same batches, and the bare-HTTP floor",
   async run(context) {
     const { commandClients: clients, commandChunksPerClient: perClient } = context.sizes;
-    const rawSingle = await rawAppends(context, perClient - WARMUP, WARMUP, 1);
-    const rawBatched = await rawAppends(context, perClient, BATCH, BATCH);
+    const rawSingle = await rawAppends(context, perClient, WARMUP, 1);
+    const rawBatched = await rawAppends(context, perClient, WARMUP, BATCH);
 
     const server = await startServer(context.scratch, { execArgv: profileArgs("server-command") });
     try {
-      // The batched load confirms as many chunks per client as the single one, after a batch of warm-up.
-      const batchedUploads = await prepareUploads(context, server, BATCH + perClient);
-      const singleUploads = await prepareUploads(context, server, perClient);
+      // The batched load confirms as many chunks per client as the single one, after its warm-up.
+      const batchedUploads = await prepareUploads(context, server, WARMUP + perClient);
+      const singleUploads = await prepareUploads(context, server, WARMUP + perClient);
       await waitForProjections(server.url, singleUploads[0]!.token, 120_000);
-      context.log(`prepared ${clients} uploads × ${BATCH + perClient} and ${clients} × ${perClient} stored, unconfirmed chunks`);
+      context.log(`prepared 2 × ${clients} uploads × ${WARMUP + perClient} stored, unconfirmed chunks`);
 
-      const batched = await confirmLoad(server, batchedUploads, BATCH, BATCH, "confirm-load-batched");
+      const batched = await confirmLoad(server, batchedUploads, WARMUP, BATCH, "confirm-load-batched");
       const single = await confirmLoad(server, singleUploads, WARMUP, undefined, "confirm-load");
 
       // Same load generator, connections and concurrency, against routes that do (almost) nothing.
@@ -175,24 +184,28 @@ export const commandThroughput: Scenario = {
         const worker = startWorker("confirm-load.ts", {
           url: server.url,
           clients: singleUploads,
-          warmup: WARMUP,
-          floor: { method: "GET", path, requests: perClient - WARMUP },
+          warmup: FLOOR_WARMUP,
+          floor: { method: "GET", path, requests: perClient },
+          serverPid: server.pid,
         });
-        const cpuBefore = cpuSeconds(server.pid);
         const result = await worker.next<LoadResult>("result");
-        const cpu = cpuSeconds(server.pid) - cpuBefore;
         await worker.exited;
-        return floorFigures(result, cpu);
+        return floorFigures(result, result.serverCpuSecondsInWindow);
       };
       // The same confirmation requests against a server that does nothing: sockets, HTTP parsing and
       // the load generator alone. No Ledgerbox server can answer faster than this on this machine.
       const bareFloor = async (uploads: Upload[], warmup: number, batch?: number) => {
         const bare = startWorker("bare-http.ts", {});
         const { url } = await bare.next<{ type: "ready"; url: string }>("ready");
-        const worker = startWorker("confirm-load.ts", { url, clients: uploads, warmup, ...(batch ? { batch } : {}) });
-        const cpuBefore = cpuSeconds(bare.pid);
+        const worker = startWorker("confirm-load.ts", {
+          url,
+          clients: uploads,
+          warmup,
+          serverPid: bare.pid,
+          ...(batch ? { batch } : {}),
+        });
         const result = await worker.next<LoadResult>("result");
-        const cpu = cpuSeconds(bare.pid) - cpuBefore;
+        const cpu = result.serverCpuSecondsInWindow;
         await worker.exited;
         bare.send({ type: "stop" });
         await bare.exited;
@@ -201,7 +214,7 @@ export const commandThroughput: Scenario = {
       const healthFloor = await floor("/health");
       const authFloor = await floor("/v1/changes/latest");
       const bare = await bareFloor(singleUploads, WARMUP);
-      const bareBatched = await bareFloor(batchedUploads, BATCH, BATCH);
+      const bareBatched = await bareFloor(batchedUploads, WARMUP, BATCH);
 
       const appendsPerSecond = perSecond(rawSingle.appends, rawSingle.ms);
       const rawBatchedPerSecond = perSecond(rawBatched.appends, rawBatched.ms);
@@ -225,12 +238,12 @@ export const commandThroughput: Scenario = {
           batched: {
             route: `POST /v1/uploads/{id}/chunks, ${BATCH} chunks per request`,
             perClient,
-            warmupPerClient: BATCH,
+            warmupPerClient: WARMUP,
             ...batched,
           },
           single: {
             route: "POST /v1/uploads/{id}/chunks/{index}, one chunk per request",
-            perClient: perClient - WARMUP,
+            perClient,
             warmupPerClient: WARMUP,
             ...single,
           },

@@ -6,6 +6,7 @@
  * loop does not share a core with the requests' producer.
  */
 import { Agent, request } from "node:http";
+import { cpuSeconds } from "../harness/memory.ts";
 import { summarize } from "../harness/stats.ts";
 import { finish, runWorker, workerInput } from "./protocol.ts";
 
@@ -21,6 +22,11 @@ interface Input {
    * concurrency: the HTTP floor, i.e. what the server answers per second before any command work.
    */
   readonly floor?: { readonly method: "GET"; readonly path: string; readonly requests: number };
+  /**
+   * The server's process: its CPU time is read here as the timed window opens and closes, so the
+   * figure leaves out the warm-up without a message's delay at either end.
+   */
+  readonly serverPid: number;
 }
 
 interface Answer {
@@ -29,7 +35,7 @@ interface Answer {
 }
 
 runWorker(async () => {
-  const { url, clients, warmup, batch, floor } = await workerInput<Input>();
+  const { url, clients, warmup, batch, floor, serverPid } = await workerInput<Input>();
   const { hostname, port } = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: clients.length });
   const statuses: Record<number, number> = {};
@@ -101,12 +107,23 @@ runWorker(async () => {
   await run(0, () => warmup, null);
   const latencies: number[] = [];
   const cpu = process.cpuUsage();
+  const serverCpuAtStart = cpuSeconds(serverPid);
   const started = performance.now();
   await run(warmup, (chunks) => (floor ? warmup + floor.requests : chunks), latencies);
   const ms = performance.now() - started;
+  const serverCpuSecondsInWindow = cpuSeconds(serverPid) - serverCpuAtStart;
   const used = process.cpuUsage(cpu);
   agent.destroy();
   // The generator's own CPU: on 2 cores it competes with the server, so it bounds what can be measured.
   const cpuMs = (used.user + used.system) / 1000;
-  await finish({ ms, confirms: counts.confirms, requests: counts.requests, latencyMs: summarize(latencies), statuses, cpuMs });
+  await finish({
+    ms,
+    confirms: counts.confirms,
+    requests: counts.requests,
+    latencyMs: summarize(latencies),
+    statuses,
+    cpuMs,
+    serverCpuAtStart,
+    serverCpuSecondsInWindow,
+  });
 });
