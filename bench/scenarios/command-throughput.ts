@@ -56,10 +56,10 @@ type Upload = { token: string; uploadId: string; chunks: number };
 const micros = (seconds: number, count: number) => Math.round((seconds * 1e6) / count);
 
 /** Rate, latency and CPU per request (server's and load generator's) of one floor measurement. */
-const floorFigures = (result: LoadResult, serverCpuSeconds: number) => ({
+const floorFigures = (result: LoadResult) => ({
   requestsPerSecond: perSecond(result.requests, result.ms),
   latencyMs: result.latencyMs,
-  serverCpuMicrosPerRequest: micros(serverCpuSeconds, result.requests),
+  serverCpuMicrosPerRequest: micros(result.serverCpuSecondsInWindow, result.requests),
   loadGeneratorCpuMicrosPerRequest: micros(result.cpuMs / 1000, result.requests),
 });
 
@@ -190,7 +190,7 @@ export const commandThroughput: Scenario = {
         });
         const result = await worker.next<LoadResult>("result");
         await worker.exited;
-        return floorFigures(result, result.serverCpuSecondsInWindow);
+        return floorFigures(result);
       };
       // The same confirmation requests against a server that does nothing: sockets, HTTP parsing and
       // the load generator alone. No Ledgerbox server can answer faster than this on this machine.
@@ -205,11 +205,10 @@ export const commandThroughput: Scenario = {
           ...(batch ? { batch } : {}),
         });
         const result = await worker.next<LoadResult>("result");
-        const cpu = result.serverCpuSecondsInWindow;
         await worker.exited;
         bare.send({ type: "stop" });
         await bare.exited;
-        return { confirmsPerSecond: perSecond(result.confirms, result.ms), ...floorFigures(result, cpu) };
+        return { confirmsPerSecond: perSecond(result.confirms, result.ms), ...floorFigures(result) };
       };
       const healthFloor = await floor("/health");
       const authFloor = await floor("/v1/changes/latest");

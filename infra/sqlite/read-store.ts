@@ -1,7 +1,7 @@
 import type { LogPosition } from "../../domain/index.ts";
 import { compareKeys, prefixUpperBound } from "../key-range.ts";
 import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
-import { createAdaptiveWriter } from "./adaptive-writer.ts";
+import { type AdaptiveWriterOptions, createAdaptiveWriter } from "./adaptive-writer.ts";
 import { batchRefusals } from "./batch-refusal.ts";
 import { type SqliteDatabase, unavailable } from "./connection.ts";
 import { openReadModelDatabase } from "./read-connection.ts";
@@ -70,12 +70,8 @@ export interface SqliteReadStoreOptions {
    * the thread, `"thread"` always here (and always for `:memory:`, which no second connection sees).
    */
   readonly writer?: "adaptive" | "worker" | "thread";
-  /** The adaptive writer's threshold and idle time, and how it starts its thread (tests count the starts). */
-  readonly adaptive?: {
-    readonly threadFromOps?: number;
-    readonly threadFromOpsPerSecond?: number;
-    readonly now?: () => number;
-    readonly idleMs?: number;
+  /** The adaptive writer's tuning, and how it starts its thread (tests count the starts). */
+  readonly adaptive?: Omit<AdaptiveWriterOptions, "inThread" | "startThread"> & {
     readonly startThread?: (file: string) => ReadWriterThread;
   };
 }
