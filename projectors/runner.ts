@@ -208,25 +208,40 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     let handedOver = status.checkpoint;
     // Oldest first; at most two (the committing batch and, with an ordering store, the next).
     const inFlight: Promise<void>[] = [];
-    // Rejects with the first failed commit, so a failure surfaces even while the loop waits for
-    // the next batch: after the last batch of a backlog, or live, that wait may be long.
-    let commitFailed: (error: unknown) => void = () => {};
-    const aCommitFailed = new Promise<never>((_, reject) => {
-      commitFailed = reject;
-    });
-    aCommitFailed.catch(() => {});
+    // The first failed commit interrupts the wait for the next batch, so it surfaces even while
+    // the loop waits: after the last batch of a backlog, or live, that wait may be long. Not a
+    // promise raced against each wait: while all goes well it never settles, and every race left
+    // a reaction on it holding that batch's events, so a catch-up kept the whole log in memory
+    // (1.3 GB at a million events) and a live runner grew with every batch.
+    let failure: { readonly error: unknown } | null = null;
+    let interruptWait: ((error: unknown) => void) | null = null;
+    const commitFailed = (error: unknown): void => {
+      failure ??= { error };
+      interruptWait?.(error);
+    };
     const handOver = (prepared: PreparedBatch): void => {
       const committing = commit(prepared);
       committing.catch(commitFailed);
       inFlight.push(committing);
       handedOver = prepared.to;
     };
-    const nextBatch = (): Promise<RecordedEvent[] | null> => {
-      const next = source.next(batchSize);
-      // Left unanswered when a commit fails first; its own failure then has no one to tell.
-      next.catch(() => {});
-      return Promise.race([next, aCommitFailed]);
-    };
+    const nextBatch = (): Promise<RecordedEvent[] | null> =>
+      new Promise((resolve, reject) => {
+        if (failure) return reject(failure.error);
+        interruptWait = reject;
+        // Cleared before settling, so the loop's next wait (which may begin in the very next
+        // microtask) installs its own. Once a commit failed first, this read has no one to tell.
+        source.next(batchSize).then(
+          (batch) => {
+            interruptWait = null;
+            resolve(batch);
+          },
+          (error: unknown) => {
+            interruptWait = null;
+            reject(error);
+          },
+        );
+      });
     try {
       for (;;) {
         const batch = await nextBatch();

@@ -28,7 +28,11 @@ export const catchup: Scenario = {
     const worker = startWorker("catchup.ts", { eventsFile, dir }, { execArgv: profileArgs("catchup") });
     const result = await worker.next<{
       type: "result";
-      catchup: Rate & { batches: number; threadCpuMs: { main: number; started: number; others: number } };
+      catchup: Rate & {
+        batches: number;
+        threadCpuMs: { main: number; started: number; others: number };
+        rssPeakMiB: number;
+      };
       raw: Rate;
       rawPage500: Rate;
     }>("result");

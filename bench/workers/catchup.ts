@@ -78,6 +78,8 @@ runWorker(async () => {
       cpuMs: Math.round((used.user + used.system) / 1000),
       // Main thread (read, project, merge), the read store's writer thread, and the rest (GC helpers, I/O).
       threadCpuMs: threads,
+      // Peak resident memory of this process: what holding a batch or two of a backlog costs.
+      rssPeakMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     },
     raw: raw2000,
     rawPage500: raw500,
