@@ -133,4 +133,46 @@ describe("SQLite read store", () => {
     expect((await store.getUpload(open.uploadId))?.chunks[0]?.status).toBe("uploaded");
     await store.close();
   });
+
+  it("reads the same after a batch of chunk writes as after the same writes one per batch", async () => {
+    // A batch raises each upload's position once for all its chunk writes (read-writes.ts); out of
+    // order, across uploads and around a status write, that must come to what single writes make.
+    const namespace = freshNamespace();
+    const a = uploadView(namespace, freshUploadId(), 1, ["a", "b", "c"]);
+    const b = uploadView(namespace, freshUploadId(), 2, ["d", "e"]);
+    const late = { ...uploadView(namespace, freshUploadId(), 2, ["f", "g"]), status: "aborted" as const };
+    const chunk = (uploadId: string, index: number, n: number): ReadModelWrite => ({
+      kind: "upload.chunk",
+      uploadId,
+      index,
+      status: "uploaded",
+      position: pos(n),
+    });
+    const writes: ReadModelWrite[] = [
+      chunk(a.uploadId, 2, 9),
+      chunk(b.uploadId, 0, 5),
+      chunk(a.uploadId, 0, 6),
+      { kind: "upload.status", uploadId: b.uploadId, status: "aborted", result: null, position: pos(7) },
+      chunk(b.uploadId, 1, 8),
+      // An upload whose put comes after its chunk writes (a replay out of order): its row starts
+      // from the chunk writes, so the finished put must not take the first-write shortcut.
+      chunk(late.uploadId, 1, 4),
+      chunk(late.uploadId, 0, 3),
+      { kind: "upload.put", upload: late },
+    ];
+    const batched = openSqliteReadStore(temp.file("batched.db"));
+    const single = openSqliteReadStore(temp.file("single.db"));
+    for (const store of [batched, single]) {
+      await store.applyBatch("p", [{ kind: "upload.put", upload: a }, { kind: "upload.put", upload: b }], pos(2));
+    }
+    await batched.applyBatch("p", writes, pos(9));
+    for (const write of writes) await single.applyBatch("p", [write], pos(9));
+    for (const uploadId of [a.uploadId, b.uploadId, late.uploadId]) {
+      expect(await batched.getUpload(uploadId)).toEqual(await single.getUpload(uploadId));
+    }
+    expect((await batched.getUpload(a.uploadId))?.position).toBe(pos(9));
+    expect((await batched.getUpload(b.uploadId))?.position).toBe(pos(8));
+    await batched.close();
+    await single.close();
+  });
 });
