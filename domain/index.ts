@@ -9,6 +9,7 @@ export * from "./metadata.ts";
 export * from "./path.ts";
 export * from "./position.ts";
 export * from "./result.ts";
+export * from "./time-ordered-id.ts";
 export * from "./upload/confirm-batch.ts";
 export * from "./upload/confirm-chunks.ts";
 export * from "./upload/decide.ts";

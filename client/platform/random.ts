@@ -1,8 +1,10 @@
+import { RANDOM_BYTES, timeOrderedId } from "../../domain/time-ordered-id.ts";
+
 /** Randomness as a port: jitter and ids are deterministic in tests. */
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
-  /** An opaque id matching the server's id pattern `[A-Za-z0-9_-]{8,64}` (here 22 characters). */
+  /** An opaque id matching the server's id pattern `[A-Za-z0-9_-]{8,64}` (here 21 characters, time-ordered). */
   id(): string;
 }
 
@@ -18,7 +20,8 @@ export const cryptoRandom: Random = {
     const words = crypto.getRandomValues(new Uint32Array(1));
     return words[0]! / 2 ** 32;
   },
-  id: () => toBase64Url(crypto.getRandomValues(new Uint8Array(16))),
+  // Upload ids among them: time-ordered, so the server's indexes by upload id grow at their end.
+  id: () => timeOrderedId(Date.now(), crypto.getRandomValues(new Uint8Array(RANDOM_BYTES))),
 };
 
 /** A seeded generator (mulberry32) for tests that need repeatable jitter and ids. */

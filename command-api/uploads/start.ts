@@ -5,6 +5,8 @@ import {
   DomainFailure,
   isUploadId,
   normalizePath,
+  RANDOM_BYTES,
+  timeOrderedId,
   type UploadId,
   type UploadState,
   unwrap,
@@ -50,7 +52,8 @@ export interface UploadTicket {
   readonly chunks: ChunkInstruction[];
 }
 
-const newUploadId = (): UploadId => randomBytes(16).toString("base64url") as UploadId;
+// Time-ordered (domain/time-ordered-id.ts): the stores' indexes by upload id take new ones at the end.
+const newUploadId = (): UploadId => timeOrderedId(Date.now(), randomBytes(RANDOM_BYTES)) as UploadId;
 
 export async function startUpload(
   context: CommandContext,
