@@ -163,7 +163,14 @@ describe("SQLite read store", () => {
     const batched = openSqliteReadStore(temp.file("batched.db"));
     const single = openSqliteReadStore(temp.file("single.db"));
     for (const store of [batched, single]) {
-      await store.applyBatch("p", [{ kind: "upload.put", upload: a }, { kind: "upload.put", upload: b }], pos(2));
+      await store.applyBatch(
+        "p",
+        [
+          { kind: "upload.put", upload: a },
+          { kind: "upload.put", upload: b },
+        ],
+        pos(2),
+      );
     }
     await batched.applyBatch("p", writes, pos(9));
     for (const write of writes) await single.applyBatch("p", [write], pos(9));
