@@ -35,15 +35,29 @@ try {
 // MinIO accepts only queue configurations, with its own ARN form:
 // arn:minio:sqs:<region>:<target id>:<target type>. The region part is left
 // empty so the ARN does not depend on the server's configured region.
-await s3.send(
-  new PutBucketNotificationConfigurationCommand({
-    Bucket: bucket,
-    NotificationConfiguration: {
-      QueueConfigurations: [
-        { Id: "ledgerbox-object-created", QueueArn: "arn:minio:sqs::LEDGERBOX:webhook", Events: ["s3:ObjectCreated:*"] },
-      ],
-    },
-  }),
-);
+const putNotification = () =>
+  s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          { Id: "ledgerbox-object-created", QueueArn: "arn:minio:sqs::LEDGERBOX:webhook", Events: ["s3:ObjectCreated:*"] },
+        ],
+      },
+    }),
+  );
+// MinIO answers its readiness check before its notification targets are registered: for a moment
+// after a start the ARN is refused as unknown (InvalidArgument). Seen when the bucket already
+// existed, so this call came at once; the target is there within a second or two.
+const deadline = Date.now() + 20_000;
+for (;;) {
+  try {
+    await putNotification();
+    break;
+  } catch (err) {
+    if (err.name !== "InvalidArgument" || Date.now() > deadline) throw err;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
 console.log(`notification: ${JSON.stringify(current.QueueConfigurations)}`);
