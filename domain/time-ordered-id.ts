@@ -8,14 +8,14 @@
  * century; 80 random bits keep ids made in the same millisecond apart.
  */
 const ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
-export const RANDOM_BYTES = 10;
+export const ID_RANDOM_BYTES = 10;
 const TIME_BITS = 42;
 /** 42 + 80 bits, shifted up to 21 whole characters of 6. */
 const CHARACTERS = 21;
-const PADDING = BigInt(CHARACTERS * 6 - TIME_BITS - RANDOM_BYTES * 8);
+const PADDING = BigInt(CHARACTERS * 6 - TIME_BITS - ID_RANDOM_BYTES * 8);
 
 export function timeOrderedId(nowMs: number, random: Uint8Array): string {
-  if (random.length !== RANDOM_BYTES) throw new RangeError(`a time-ordered id takes ${RANDOM_BYTES} random bytes`);
+  if (random.length !== ID_RANDOM_BYTES) throw new RangeError(`a time-ordered id takes ${ID_RANDOM_BYTES} random bytes`);
   if (!Number.isSafeInteger(nowMs) || nowMs < 0 || nowMs >= 2 ** TIME_BITS) {
     throw new RangeError(`not a ${TIME_BITS}-bit time in milliseconds: ${nowMs}`);
   }

@@ -1,4 +1,4 @@
-import { RANDOM_BYTES, timeOrderedId } from "../../domain/time-ordered-id.ts";
+import { ID_RANDOM_BYTES, timeOrderedId } from "../../domain/time-ordered-id.ts";
 
 /** Randomness as a port: jitter and ids are deterministic in tests. */
 export interface Random {
@@ -21,7 +21,7 @@ export const cryptoRandom: Random = {
     return words[0]! / 2 ** 32;
   },
   // Upload ids among them: time-ordered, so the server's indexes by upload id grow at their end.
-  id: () => timeOrderedId(Date.now(), crypto.getRandomValues(new Uint8Array(RANDOM_BYTES))),
+  id: () => timeOrderedId(Date.now(), crypto.getRandomValues(new Uint8Array(ID_RANDOM_BYTES))),
 };
 
 /** A seeded generator (mulberry32) for tests that need repeatable jitter and ids. */

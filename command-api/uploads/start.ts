@@ -3,9 +3,9 @@ import {
   type ChunkSpec,
   chunkKey,
   DomainFailure,
+  ID_RANDOM_BYTES,
   isUploadId,
   normalizePath,
-  RANDOM_BYTES,
   timeOrderedId,
   type UploadId,
   type UploadState,
@@ -53,7 +53,7 @@ export interface UploadTicket {
 }
 
 // Time-ordered (domain/time-ordered-id.ts): the stores' indexes by upload id take new ones at the end.
-const newUploadId = (): UploadId => timeOrderedId(Date.now(), randomBytes(RANDOM_BYTES)) as UploadId;
+const newUploadId = (): UploadId => timeOrderedId(Date.now(), randomBytes(ID_RANDOM_BYTES)) as UploadId;
 
 export async function startUpload(
   context: CommandContext,
