@@ -113,39 +113,45 @@ describe("projection runner on SQLite", () => {
   });
 
   it.each([
-    { store: "a store that orders its batches", orders: true, most: 2 },
-    { store: "any other store", orders: false, most: 1 },
-  ])("hands $store the next batch before the last committed only if it promises to order them", async ({ orders, most }) => {
-    const { eventStore, readStore } = await open();
-    const log = workload(1500, 5);
-    await appendLog(eventStore, log);
-    let pending = 0;
-    let mostPending = 0;
-    const watched = new Proxy(readStore, {
-      get(target, property, receiver) {
-        if (property === "ordersBatches") return orders ? true : undefined;
-        if (property === "applyBatch") {
-          return async (...args: Parameters<typeof readStore.applyBatch>) => {
-            mostPending = Math.max(mostPending, ++pending);
-            try {
-              // The same delay for every batch keeps them in the order handed over.
-              await new Promise((r) => setTimeout(r, 5));
-              await target.applyBatch(...args);
-            } finally {
-              pending--;
-            }
-          };
-        }
-        const value = Reflect.get(target, property, receiver) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-    const runner = track(createProjectionRunner({ eventStore, readStore: watched, maxBatchEvents: 100 }));
-    runner.start();
-    await runner.waitFor(await headOf(eventStore));
-    expect(mostPending).toBe(most);
-    expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
-  });
+    { store: "a store that orders its batches", orders: true, inFlight: undefined, most: 8 },
+    { store: "a store that orders its batches, two at a time,", orders: true, inFlight: 2, most: 2 },
+    { store: "any other store", orders: false, inFlight: undefined, most: 1 },
+  ])(
+    "hands $store the next batch before the last committed only if it promises to order them",
+    async ({ orders, inFlight, most }) => {
+      const { eventStore, readStore } = await open();
+      const log = workload(1500, 5);
+      await appendLog(eventStore, log);
+      let pending = 0;
+      let mostPending = 0;
+      const watched = new Proxy(readStore, {
+        get(target, property, receiver) {
+          if (property === "ordersBatches") return orders ? true : undefined;
+          if (property === "applyBatch") {
+            return async (...args: Parameters<typeof readStore.applyBatch>) => {
+              mostPending = Math.max(mostPending, ++pending);
+              try {
+                // The same delay for every batch keeps them in the order handed over.
+                await new Promise((r) => setTimeout(r, 5));
+                await target.applyBatch(...args);
+              } finally {
+                pending--;
+              }
+            };
+          }
+          const value = Reflect.get(target, property, receiver) as unknown;
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const runner = track(
+        createProjectionRunner({ eventStore, readStore: watched, maxBatchEvents: 100, maxBatchesInFlight: inFlight }),
+      );
+      runner.start();
+      await runner.waitFor(await headOf(eventStore));
+      expect(mostPending).toBe(most);
+      expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
+    },
+  );
 
   it("resubscribes from its checkpoint when the event store subscription breaks", async () => {
     const { eventStore, readStore } = await open();
@@ -242,12 +248,18 @@ describe("projection runner, live", () => {
 describe("projection runner, falling behind", () => {
   it("reports catching-up, not live, when the read store cannot keep up with the appends", async () => {
     const { eventStore, readStore } = await open();
+    // 150 ms per batch, one after the other: batches handed over together still queue.
+    let previous: Promise<unknown> = Promise.resolve();
     const slow = new Proxy(readStore, {
       get(target, property, receiver) {
         if (property === "applyBatch") {
-          return async (...args: Parameters<typeof readStore.applyBatch>) => {
-            await new Promise((r) => setTimeout(r, 150));
-            return target.applyBatch(...args);
+          return (...args: Parameters<typeof readStore.applyBatch>) => {
+            const applied = previous
+              .catch(() => {})
+              .then(() => new Promise((r) => setTimeout(r, 150)))
+              .then(() => target.applyBatch(...args));
+            previous = applied;
+            return applied;
           };
         }
         const value = Reflect.get(target, property, receiver) as unknown;

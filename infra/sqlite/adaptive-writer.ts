@@ -139,6 +139,9 @@ export function createAdaptiveWriter(options: AdaptiveWriterOptions): AsyncReadW
     );
   };
 
+  /** Made apart from apply's scope, so the handler a pending batch keeps does not hold its ops. */
+  const refuse = (projection: string) => (): void => refusals.failed(projection);
+
   /** The thread when a request must go there: behind what it has pending. */
   const busyThread = (): Slot | null => (slot !== null && slot.pending > 0 ? slot : null);
 
@@ -162,11 +165,7 @@ export function createAdaptiveWriter(options: AdaptiveWriterOptions): AsyncReadW
         return;
       }
       const thread = s;
-      return onThread(
-        thread,
-        () => thread.thread.apply(projection, ops, checkpoint),
-        () => refusals.failed(projection),
-      );
+      return onThread(thread, () => thread.thread.apply(projection, ops, checkpoint), refuse(projection));
     },
 
     async setCheckpoint(projection, checkpoint) {

@@ -1,6 +1,6 @@
 import type { LogPosition } from "../../domain/index.ts";
 import { compareKeys, prefixUpperBound } from "../key-range.ts";
-import { type Page, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
+import { type Page, type ReadModelWrite, type ReadStore, StoreUnavailableError } from "../ports/index.ts";
 import { type AdaptiveWriterOptions, createAdaptiveWriter } from "./adaptive-writer.ts";
 import { batchRefusals } from "./batch-refusal.ts";
 import { type SqliteDatabase, unavailable } from "./connection.ts";
@@ -123,38 +123,50 @@ export function openSqliteReadStore(file: string, options: SqliteReadStoreOption
     }
   };
 
-  /** A write through the writer, failing as the store's own queries fail. */
-  const write = async (work: () => Promise<void>): Promise<void> => {
-    if (closed) throw new StoreUnavailableError("the SQLite read store is closed");
+  /**
+   * A write through the writer, failing as the store's own queries fail. `work` runs at once and is
+   * not kept: nothing it closed over (a batch's writes) outlives the call while the write is pending.
+   */
+  const write = (work: () => Promise<void>): Promise<void> => {
+    let pending: Promise<void>;
     try {
-      await work();
+      if (closed) throw new StoreUnavailableError("the SQLite read store is closed");
+      pending = work();
     } catch (error) {
-      throw unavailable(error, "read store failed");
+      return Promise.reject(unavailable(error, "read store failed"));
     }
+    return pending.catch((error: unknown) => {
+      throw unavailable(error, "read store failed");
+    });
   };
   // Failures as this thread saw them: in encoding, before a batch reaches the writer, and in the writer.
   const refusals = batchRefusals();
+  /** Made apart from applyBatch's scope, so the handler a pending batch keeps does not hold its writes. */
+  const refuseAfter =
+    (projection: string) =>
+    (error: unknown): never => {
+      refusals.failed(projection);
+      throw error;
+    };
+  const sendBatch = (projection: string, writes: readonly ReadModelWrite[], checkpoint: string): Promise<void> => {
+    refusals.check(projection);
+    let ops: Ops;
+    try {
+      // Encoded here, so a write that cannot be stored (a value JSON cannot hold) fails the
+      // batch before any of it reaches the writer.
+      ops = encodeWrites(writes);
+    } catch (error) {
+      refusals.failed(projection);
+      throw error;
+    }
+    return writer.apply(projection, ops, checkpoint).catch(refuseAfter(projection));
+  };
 
   return {
     ordersBatches: true,
 
     applyBatch(projection, writes, checkpoint) {
-      return write(() => {
-        refusals.check(projection);
-        let ops: Ops;
-        try {
-          // Encoded here, so a write that cannot be stored (a value JSON cannot hold) fails the
-          // batch before any of it reaches the writer.
-          ops = encodeWrites(writes);
-        } catch (error) {
-          refusals.failed(projection);
-          throw error;
-        }
-        return writer.apply(projection, ops, checkpoint).catch((error: unknown) => {
-          refusals.failed(projection);
-          throw error;
-        });
-      });
+      return write(() => sendBatch(projection, writes, checkpoint));
     },
 
     async getCheckpoint(projection) {

@@ -5,6 +5,18 @@ import { createReadSchema, dropReadSchema } from "./read-schema.ts";
 import type { Ops } from "./read-write-ops.ts";
 import { prepareWrites } from "./read-writes.ts";
 
+/** A batch as the writer takes it: its writes encoded (read-write-ops.ts), and its checkpoint. */
+export interface EncodedBatch {
+  readonly projection: string;
+  readonly ops: Ops;
+  readonly checkpoint: string;
+}
+
+/** Per batch of a group: committed, or why not. */
+export type GroupOutcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
+
+const COMMITTED: GroupOutcome = { ok: true };
+
 /**
  * Everything that changes the read models, on one connection: a batch's writes and its
  * checkpoint in one transaction, a bare checkpoint, and the reset before a rebuild. The read
@@ -14,6 +26,17 @@ import { prepareWrites } from "./read-writes.ts";
 export interface ReadWriter {
   /** A batch's writes, encoded (read-write-ops.ts), and its checkpoint, in one transaction. */
   apply(projection: string, ops: Ops, checkpoint: string): void;
+  /**
+   * Batches already waiting, in order, in one transaction: each commits or fails exactly as it
+   * would have alone (a failing batch rolls back to its own savepoint, and its projection's later
+   * batches are refused), but the pages they share are written to the WAL once. A catch-up's
+   * batches of 20,000 events dirty much of the files table and of the indexes taken in path order
+   * again and again: committed in groups, a catch-up of a million events made 54-56k events/s
+   * against 48-49k one commit per batch, its writer thread at 13.3-13.7 against 14.5-14.8 µs per
+   * event (alternated runs of the catch-up benchmark). If the transaction itself fails, none of
+   * the group commits and every batch reports that failure.
+   */
+  applyGroup(batches: readonly EncodedBatch[]): GroupOutcome[];
   setCheckpoint(projection: string, checkpoint: string): void;
   reset(): void;
   /** Accept the projection's batches again after one failed (see batch-refusal.ts). */
@@ -29,12 +52,28 @@ export function createReadWriter(db: SqliteDatabase): ReadWriter {
       write(ops);
       setCheckpoint.run(projection, checkpoint);
     });
-    return { setCheckpoint, applyAll };
+    const applyEach = db.transaction((batches: readonly EncodedBatch[]): GroupOutcome[] =>
+      batches.map(({ projection, ops, checkpoint }) => {
+        try {
+          refusals.check(projection);
+          // Nested in the group's transaction, better-sqlite3 runs it as a SAVEPOINT.
+          applyAll(projection, ops, checkpoint);
+          return COMMITTED;
+        } catch (error) {
+          refusals.failed(projection);
+          // Some failures (disk full, I/O) end the whole transaction, not just the savepoint:
+          // what came before in the group is gone too, so the group fails as one.
+          if (!db.inTransaction) throw error;
+          return { ok: false, error };
+        }
+      }),
+    );
+    return { setCheckpoint, applyAll, applyEach };
   };
-  let statements = prepare();
   // Here too, not only in the store: on the writer thread, later batches may be queued already
   // when one fails.
   const refusals = batchRefusals();
+  let statements = prepare();
   return {
     apply(projection, ops, checkpoint) {
       refusals.check(projection);
@@ -44,6 +83,14 @@ export function createReadWriter(db: SqliteDatabase): ReadWriter {
       } catch (error) {
         refusals.failed(projection);
         throw error;
+      }
+    },
+    applyGroup(batches) {
+      try {
+        return statements.applyEach.immediate(batches);
+      } catch (error) {
+        for (const { projection } of batches) refusals.failed(projection);
+        return batches.map(() => ({ ok: false, error }));
       }
     },
     resume: (projection) => refusals.resume(projection),
