@@ -251,7 +251,6 @@ export async function runUpload(
   async function finish(result: CompletionResult): Promise<UploadOutcome> {
     const { path, fileId, revision, size, contentHash, conflict } = result;
     await records.complete(uploadId, { path, fileId, revision, size, contentHash, conflict });
-    await records.markSent(uploadId);
     report({ type: "phase", phase: "done" });
     return { path, fileId, revision, size, contentHash, conflict, uploadId };
   }

@@ -1,0 +1,58 @@
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { describe, expect, it } from "vitest";
+import { MemoryLog } from "../store/durable-log.ts";
+import { openStore } from "../store/open.ts";
+import type { ChunkRowStatus, UploadRow } from "../store/schema.ts";
+import { uploadRecords } from "./records.ts";
+
+const upload = (uploadId: string): UploadRow => ({
+  uploadId,
+  path: `/${uploadId}.bin`,
+  size: 40,
+  contentHash: "c".repeat(64),
+  status: "open",
+  createdAt: 1,
+  baseRevision: null,
+  expiresAt: null,
+  result: null,
+  lastError: null,
+});
+
+const scanned = (count: number) => ({
+  chunks: Array.from({ length: count }, (_, index) => ({ index, offset: index * 10, size: 10, sha256: "a".repeat(64) })),
+});
+
+const result = { path: "/a.bin", fileId: "f-1", revision: 1, size: 40, contentHash: "c".repeat(64), conflict: false };
+
+describe("upload records", () => {
+  it("completing marks every chunk the server did not already have uploaded, in the same transaction as the upload row", async () => {
+    const journal = new MemoryLog();
+    const { db, close } = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, journal });
+    const records = uploadRecords(db);
+    await records.create(upload("up-1"), scanned(4));
+    await records.create(upload("up-2"), scanned(2));
+    const statuses: ChunkRowStatus[] = ["present", "uploading", "uploaded", "failed"];
+    await records.setChunks(
+      "up-1",
+      statuses.map((status, index) => ({ index, status, lastError: status === "failed" ? "timed out" : null })),
+    );
+    const lines = () => journal.read().split("\n").filter(Boolean).length;
+    const before = lines();
+
+    await records.complete("up-1", result);
+
+    // One journal record: one transaction.
+    expect(lines() - before).toBe(1);
+    const loaded = await records.load("up-1");
+    expect(loaded?.upload).toMatchObject({ status: "completed", result, lastError: null });
+    expect(loaded?.chunks.map((chunk) => [chunk.status, chunk.lastError])).toEqual([
+      ["present", null],
+      ["uploaded", null],
+      ["uploaded", null],
+      ["uploaded", null],
+    ]);
+    // Another upload's rows are left as they were.
+    expect((await records.load("up-2"))?.chunks.map((chunk) => chunk.status)).toEqual(["pending", "pending"]);
+    close();
+  });
+});
