@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { BlobUploadError } from "./errors.ts";
 import { keyPaths } from "./key.ts";
 import { readBody } from "./read-body.ts";
+import { StagedWrites } from "./staged-writes.ts";
 import { VerifiedDigests } from "./verified-digests.ts";
 
 export interface VerifiedBlob {
@@ -41,20 +42,13 @@ const tempPath = (path: string, suffix: string): string => join(dirname(path), `
 const hasCode = (error: unknown, ...codes: string[]): boolean =>
   error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? "");
 
-async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.length) {
-    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
-    offset += bytesWritten;
-  }
-}
-
 /**
  * Hashes and counts the body, writing it to `handle` if given, and stops at the first byte past
  * the expected size: an oversized body is never read to its end.
  */
 async function receive(body: Readable, expected: VerifiedBlob, handle: FileHandle | null): Promise<void> {
   const hash = createHash("sha256");
+  const file = handle ? new StagedWrites(handle) : null;
   let received = 0;
   await readBody(body, async (chunk) => {
     received += chunk.length;
@@ -62,8 +56,9 @@ async function receive(body: Readable, expected: VerifiedBlob, handle: FileHandl
       throw new BlobUploadError("size_mismatch", 413, `the body is longer than the ${expected.size} bytes this URL accepts`);
     }
     hash.update(chunk);
-    if (handle) await writeAll(handle, chunk);
+    await file?.add(chunk);
   });
+  await file?.flush();
   if (received < expected.size) {
     throw new BlobUploadError(
       "size_mismatch",
