@@ -191,6 +191,9 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   async function afterCommit(applied: Promise<void>, handedOverAt: number, batch: Omit<PreparedBatch, "writes">): Promise<void> {
     await applied;
     const ended = performance.now();
+    // Batches a store commits as one group (the SQLite writer thread's) settle together: the first
+    // carries the group's time and may halve the size, the next (if full) takes no time and doubles it back,
+    // so a group leaves the size where it was.
     batchSize = nextBatchSize(batchSize, batch.events, ended - Math.max(handedOverAt, lastCommitEnd), sizing);
     lastCommitEnd = ended;
     // Batches commit one after the other, so the checkpoint now is where this one began.
