@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryLog } from "./durable-log.ts";
 import { JournalError } from "./journal.ts";
 import { openStore } from "./open.ts";
+import { uploadRow } from "./rows.fixture.ts";
 import type { ChunkRow, FileRow, UploadRow } from "./schema.ts";
 import { dexieSyncStore } from "./sync-store.ts";
 
@@ -10,18 +11,7 @@ import { dexieSyncStore } from "./sync-store.ts";
 const open = (journal: MemoryLog, compactAfter?: number) =>
   openStore({ indexedDB: new IDBFactory(), IDBKeyRange, journal, ...(compactAfter ? { compactAfter } : {}) });
 
-const upload = (uploadId: string): UploadRow => ({
-  uploadId,
-  path: `/${uploadId}.bin`,
-  size: 10,
-  contentHash: "c".repeat(64),
-  status: "created",
-  createdAt: 1,
-  baseRevision: null,
-  expiresAt: null,
-  result: null,
-  lastError: null,
-});
+const upload = (uploadId: string): UploadRow => uploadRow(uploadId);
 
 const chunk = (uploadId: string, index: number): ChunkRow => ({
   uploadId,

@@ -2,21 +2,11 @@ import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
 import { MemoryLog } from "../store/durable-log.ts";
 import { openStore } from "../store/open.ts";
+import { uploadRow } from "../store/rows.fixture.ts";
 import type { ChunkRowStatus, UploadRow } from "../store/schema.ts";
 import { uploadRecords } from "./records.ts";
 
-const upload = (uploadId: string): UploadRow => ({
-  uploadId,
-  path: `/${uploadId}.bin`,
-  size: 40,
-  contentHash: "c".repeat(64),
-  status: "open",
-  createdAt: 1,
-  baseRevision: null,
-  expiresAt: null,
-  result: null,
-  lastError: null,
-});
+const upload = (uploadId: string): UploadRow => uploadRow(uploadId, { size: 40, status: "open" });
 
 const scanned = (count: number) => ({
   chunks: Array.from({ length: count }, (_, index) => ({ index, offset: index * 10, size: 10, sha256: "a".repeat(64) })),
