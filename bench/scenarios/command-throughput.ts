@@ -192,6 +192,13 @@ export const commandThroughput: Scenario = {
         .reduce((a, b) => (perSecond(b.appends, b.ms) > perSecond(a.appends, a.ms) ? b : a));
       const batched = rounds.map((r) => r.batched).reduce((a, b) => (b.confirmsPerSecond > a.confirmsPerSecond ? b : a));
       const batchedUploads = rounds[0]!.batchedUploads;
+      const perRound = rounds.map(({ rawSingle: raw, batched: load }) => ({
+        rawAppendsPerSecond: perSecond(raw.appends, raw.ms),
+        confirmsPerSecond: load.confirmsPerSecond,
+        ratio: round(load.confirmsPerSecond / perSecond(raw.appends, raw.ms)),
+        serverCpuMicrosPerConfirm: load.cpuMicrosPerConfirm.server,
+        rawCpuMicrosPerEvent: micros(raw.cpuMs / 1000, raw.appends),
+      }));
       const rawBatched = await rawAppends(context, perClient, WARMUP, BATCH);
 
       // The single load confirms as many chunks per client as the batched one, after its warm-up.
@@ -251,19 +258,8 @@ export const commandThroughput: Scenario = {
           batch: BATCH,
           bestOf: ROUNDS,
           // The middle round's ratio beside the best-of figure: what a single window would most likely have said.
-          medianRoundRatio: round(
-            percentile(
-              rounds.map(({ rawSingle: raw, batched: load }) => load.confirmsPerSecond / perSecond(raw.appends, raw.ms)),
-              50,
-            ),
-          ),
-          rounds: rounds.map(({ rawSingle: raw, batched: load }) => ({
-            rawAppendsPerSecond: perSecond(raw.appends, raw.ms),
-            confirmsPerSecond: load.confirmsPerSecond,
-            ratio: round(load.confirmsPerSecond / perSecond(raw.appends, raw.ms)),
-            serverCpuMicrosPerConfirm: load.cpuMicrosPerConfirm.server,
-            rawCpuMicrosPerEvent: micros(raw.cpuMs / 1000, raw.appends),
-          })),
+          medianRoundRatio: percentile(perRound.map((r) => r.ratio), 50),
+          rounds: perRound,
           ratios: {
             batchedConfirmsVsRawSingleAppends: ratio,
             batchedConfirmsVsRawBatchedAppends: round(batched.confirmsPerSecond / rawBatchedPerSecond),
