@@ -258,7 +258,10 @@ export const commandThroughput: Scenario = {
           batch: BATCH,
           bestOf: ROUNDS,
           // The middle round's ratio beside the best-of figure: what a single window would most likely have said.
-          medianRoundRatio: percentile(perRound.map((r) => r.ratio), 50),
+          medianRoundRatio: percentile(
+            perRound.map((r) => r.ratio),
+            50,
+          ),
           rounds: perRound,
           ratios: {
             batchedConfirmsVsRawSingleAppends: ratio,
