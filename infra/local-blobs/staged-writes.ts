@@ -6,9 +6,9 @@ import type { FileHandle } from "node:fs/promises";
  * writes of 1 MiB cost 0.04 and 0.25-0.29 (a scratch loop writing 512 MiB). A quarter of that keeps
  * most of the gain for a fraction of the memory each PUT in flight holds.
  */
-export const STAGED_WRITE_BYTES = 256 * 1024;
+const STAGED_WRITE_BYTES = 256 * 1024;
 
-export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
   let offset = 0;
   while (offset < bytes.length) {
     const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);

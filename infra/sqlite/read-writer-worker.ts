@@ -14,7 +14,7 @@ import { describeFailure, type WriterReply, type WriterRequest } from "./read-wr
  * What a group's transaction dirties stays in SQLite's page cache until it commits (or spills to
  * the WAL once the cache is full), so a bound keeps a long backlog from becoming one huge commit.
  */
-export const GROUP_MAX_VALUES = 1_500_000;
+const GROUP_MAX_VALUES = 1_500_000;
 
 const port = parentPort;
 if (port === null) throw new Error("read-writer-worker.ts runs as a worker thread");

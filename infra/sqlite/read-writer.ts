@@ -68,31 +68,27 @@ export function createReadWriter(db: SqliteDatabase): ReadWriter {
         }
       }),
     );
-    return { setCheckpoint, applyAll, applyEach };
+    return { setCheckpoint, applyEach };
   };
   // Here too, not only in the store: on the writer thread, later batches may be queued already
   // when one fails.
   const refusals = batchRefusals();
   let statements = prepare();
+  const applyGroup = (batches: readonly EncodedBatch[]): GroupOutcome[] => {
+    try {
+      // IMMEDIATE takes the write lock up front: nothing can make a batch fail halfway for a lock.
+      return statements.applyEach.immediate(batches);
+    } catch (error) {
+      for (const { projection } of batches) refusals.failed(projection);
+      return batches.map(() => ({ ok: false, error }));
+    }
+  };
   return {
     apply(projection, ops, checkpoint) {
-      refusals.check(projection);
-      try {
-        // IMMEDIATE takes the write lock up front: nothing can make the batch fail halfway for a lock.
-        statements.applyAll.immediate(projection, ops, checkpoint);
-      } catch (error) {
-        refusals.failed(projection);
-        throw error;
-      }
+      const [outcome] = applyGroup([{ projection, ops, checkpoint }]);
+      if (outcome && !outcome.ok) throw outcome.error;
     },
-    applyGroup(batches) {
-      try {
-        return statements.applyEach.immediate(batches);
-      } catch (error) {
-        for (const { projection } of batches) refusals.failed(projection);
-        return batches.map(() => ({ ok: false, error }));
-      }
-    },
+    applyGroup,
     resume: (projection) => refusals.resume(projection),
     setCheckpoint(projection, checkpoint) {
       statements.setCheckpoint.run(projection, checkpoint);
