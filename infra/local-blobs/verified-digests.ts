@@ -1,4 +1,5 @@
 import { type Stats, statSync } from "node:fs";
+import { LRUCache } from "lru-cache";
 
 export interface VerifiedDigest {
   readonly size: number;
@@ -43,21 +44,34 @@ const sameFile = (a: FileIdentity, b: FileIdentity): boolean =>
  * against someone else deleting or altering files, every hit costs one `stat` of the blob: a file
  * that is gone is reported as such, and a file that is no longer the one (device, inode, size,
  * mtime, ctime) the digest was verified for is reported "changed", so the caller hashes it again
- * rather than trust a record written for other bytes. Bounded, least recently used out.
+ * rather than trust a record written for other bytes. Bounded, least recently used out; a
+ * capacity of 0 keeps nothing.
+ *
+ * lru-cache rather than a Map in recency order: evicting a Map's oldest key walks past every
+ * entry deleted from its front since V8 last compacted it, which made a full cache cost ~3 µs per
+ * key (0.4 with lru-cache) and 4 % of the server's CPU under chunk confirmations.
  */
 export class VerifiedDigests {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Entry> | null;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    this.entries = capacity > 0 ? new LRUCache({ max: capacity }) : null;
+  }
 
   /**
    * The cached digest if `key`'s file is still the one it was verified for; "gone" if it was
    * removed, "changed" if it was altered or replaced since; undefined if nothing is cached.
    */
   get(key: string): VerifiedDigest | "gone" | "changed" | undefined {
-    const entry = this.entries.get(key);
+    const entry = this.entries?.get(key);
     if (entry === undefined) return undefined;
-    this.entries.delete(key);
+    const answer = this.check(entry);
+    if (typeof answer === "string") this.entries?.delete(key);
+    return answer;
+  }
+
+  /** The entry's digest while its file is still the one it was verified for. */
+  private check(entry: Entry): VerifiedDigest | "gone" | "changed" {
     // Synchronous: a stat of a file the kernel has just seen costs a few µs on this thread, where
     // a thread-pool round trip costs several times that.
     let info: Stats | undefined;
@@ -68,22 +82,15 @@ export class VerifiedDigests {
     }
     if (info === undefined || !info.isFile()) return "gone";
     if (!sameFile(identityOf(info), entry.identity)) return "changed";
-    // Re-inserted: Map order is recency order, so the oldest entry is the first key.
-    this.entries.set(key, entry);
     return entry.digest;
   }
 
   /** Records a digest verified for the file `info` describes (the stat made while verifying it). */
   set(key: string, path: string, info: Stats, digest: VerifiedDigest): void {
-    this.entries.delete(key);
-    this.entries.set(key, { path, identity: identityOf(info), digest });
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
+    this.entries?.set(key, { path, identity: identityOf(info), digest });
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 }
