@@ -3,7 +3,7 @@ import { DomainFailure, type EventMetadata, fail, ok } from "../domain/index.ts"
 import type { EventStore } from "../infra/ports/index.ts";
 import { openSqliteEventStore } from "../infra/sqlite/event-store.ts";
 import { sqliteTempDir } from "../test/support/sqlite-temp.ts";
-import type { Aggregate } from "./aggregate.ts";
+import { type Aggregate, foldEach } from "./aggregate.ts";
 import { CommandHandler } from "./command-handler.ts";
 
 /** A set of items that can be closed: the shape of an upload's chunk confirmations, small enough to read. */
@@ -14,8 +14,9 @@ type Command = { type: "Add"; item: number; stored: boolean } | { type: "Close" 
 const bag: Aggregate<State, Command, Event> = {
   name: "bag",
   initialState: { closed: false, items: [] },
-  evolve: (state, event) =>
+  fold: foldEach((state, event) =>
     event.type === "Added" ? { ...state, items: [...state.items, event.data.item] } : { ...state, closed: true },
+  ),
   decide: (state, command) => {
     if (command.type === "Close") return ok<Event[]>(state.closed ? [] : [{ type: "Closed", data: null }]);
     if (state.closed) return fail("upload_not_open", "closed");

@@ -49,16 +49,14 @@ export class CommandHandler {
     if (aggregate.read === "last") {
       const [last] = await this.eventStore.readStream(stream, { direction: "backwards", maxCount: 1 });
       return last
-        ? { state: aggregate.evolve(aggregate.initialState, last as unknown as E), revision: last.revision }
+        ? { state: aggregate.fold(aggregate.initialState, [last as unknown as E]), revision: last.revision }
         : { state: aggregate.initialState, revision: -1 };
     }
     const cached = this.cache.get(stream) as Loaded<S> | undefined;
-    let { state, revision } = cached ?? { state: aggregate.initialState, revision: -1 };
-    const events = await this.eventStore.readStream(stream, { fromRevision: revision + 1 });
-    for (const event of events) {
-      state = aggregate.evolve(state, event as unknown as E);
-      revision = event.revision;
-    }
+    const from = cached ?? { state: aggregate.initialState, revision: -1 };
+    const events = await this.eventStore.readStream(stream, { fromRevision: from.revision + 1 });
+    const state = aggregate.fold(from.state, events as unknown as E[]);
+    const revision = events.at(-1)?.revision ?? from.revision;
     this.cache.set(stream, revision, state);
     return { state, revision };
   }
@@ -97,7 +95,7 @@ export class CommandHandler {
           events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
           loaded.revision < 0 ? "no_stream" : loaded.revision,
         );
-        const state = events.reduce(aggregate.evolve, loaded.state);
+        const state = aggregate.fold(loaded.state, events);
         if (aggregate.read === "all") this.cache.set(stream, result.lastRevision, state);
         this.appendedCount += events.length;
         return { state, revision: result.lastRevision, appended: events };

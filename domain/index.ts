@@ -14,4 +14,5 @@ export * from "./upload/confirm-batch.ts";
 export * from "./upload/confirm-chunks.ts";
 export * from "./upload/decide.ts";
 export * from "./upload/events.ts";
+export * from "./upload/fold.ts";
 export * from "./upload/state.ts";

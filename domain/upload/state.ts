@@ -36,7 +36,8 @@ export const missingChunks = (state: UploadFacts): number[] =>
 /** Bytes of the chunks declared so far. */
 export const declaredBytes = (state: UploadFacts): number => state.chunks.reduce((sum, chunk) => sum + chunk.size, 0);
 
-const statusesOf = (chunks: readonly ChunkSpec[], presentIndexes: readonly number[]): ChunkStatus[] => {
+/** The statuses of newly declared chunks: "present" where storage already held them, else "missing". */
+export const statusesOf = (chunks: readonly ChunkSpec[], presentIndexes: readonly number[]): ChunkStatus[] => {
   const present = new Set(presentIndexes);
   return chunks.map((chunk): ChunkStatus => (present.has(chunk.index) ? "present" : "missing"));
 };
