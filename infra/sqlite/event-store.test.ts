@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { logPosition } from "../../domain/index.ts";
-import { fileStreamName, follow, testEvent, uploadStreamName } from "../../test/support/event-fixtures.ts";
+import { fileStreamName, follow, testEvent, testMetadata, uploadStreamName } from "../../test/support/event-fixtures.ts";
 import { sqliteTempDir } from "../../test/support/sqlite-temp.ts";
 import { ConcurrencyError, type EventStore, StoreUnavailableError } from "../ports/index.ts";
 import { openDatabase } from "./connection.ts";
@@ -104,6 +104,17 @@ describe("SQLite event store", () => {
     await store.append(stream, [first], "no_stream");
     await store.append(stream, [testEvent()], 0);
     await expect(store.append(stream, [first, second], "any")).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+
+  it("keeps each event's own metadata when some events of an append share theirs", async () => {
+    const store = open();
+    const stream = fileStreamName();
+    const shared = testMetadata();
+    const other = { ...testMetadata(), correlationId: "another request" };
+    const events = [testEvent("A", 1, shared), testEvent("B", 2, shared), testEvent("C", 3, other), testEvent("D", 4, shared)];
+    await store.append(stream, events, "no_stream");
+    const read = await store.readStream(stream);
+    expect(read.map((event) => event.metadata)).toEqual([shared, shared, other, shared]);
   });
 
   describe("closing", () => {

@@ -56,15 +56,17 @@ function prepare(stream: string, events: readonly EventToAppend[], expected: Exp
   if (typeof expected === "number" && (!Number.isSafeInteger(expected) || expected < 0)) {
     throw new RangeError(`expected revision must be "no_stream", "any" or a revision >= 0, not ${expected}`);
   }
+  // A command's events share one metadata object: serialised once, not once per event.
+  let metadataOf: unknown;
+  let metadata = "";
   const serialized = events.map((event) => {
     if (typeof event.id !== "string" || event.id === "") throw new RangeError("every event needs a non-empty id");
     if (typeof event.type !== "string" || event.type === "") throw new RangeError("every event needs a type");
-    return {
-      id: event.id,
-      type: event.type,
-      data: JSON.stringify(event.data ?? null),
-      metadata: JSON.stringify(event.metadata),
-    };
+    if (event.metadata !== metadataOf || metadata === "") {
+      metadataOf = event.metadata;
+      metadata = JSON.stringify(event.metadata);
+    }
+    return { id: event.id, type: event.type, data: JSON.stringify(event.data ?? null), metadata };
   });
   return { stream, events: serialized, expected };
 }
