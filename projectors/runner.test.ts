@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { LogPosition } from "../domain/index.ts";
 import type { EventStore, RecordedEvent } from "../infra/ports/index.ts";
+import { projectReadModels } from "./projections/index.ts";
 import { createProjectionRunner, type ProjectionRunner } from "./runner.ts";
 import type { RunnerState } from "./status.ts";
 import { FlakyReadStore } from "./testing/flaky-read-store.ts";
-import { referenceReadModels } from "./testing/reference.ts";
+import { readWholeLog, referenceReadModels } from "./testing/reference.ts";
 import { snapshot } from "./testing/snapshot.ts";
 import { appendLog, openTempStores, type SqliteStores } from "./testing/sqlite.ts";
 import { workload } from "./testing/workload.ts";
@@ -197,6 +198,28 @@ describe("projection runner on SQLite", () => {
     await runner.stop();
     expect(Date.now() - started).toBeLessThan(1000);
     expect(runner.status().state).toBe("stopped");
+  });
+
+  it("stops short of an event its projection cannot take, and goes on from there once it can", async () => {
+    const { eventStore, readStore } = await open();
+    const log = workload(1200, 5);
+    await appendLog(eventStore, log);
+    const all = await readWholeLog(eventStore);
+    const poison = all[700]!.position;
+    let refuse = true;
+    const project = (event: RecordedEvent) => {
+      if (refuse && event.position === poison) throw new Error("projection refused the event");
+      return projectReadModels(event);
+    };
+    const runner = track(createProjectionRunner({ eventStore, readStore, maxBatchEvents: 100, project, retry: fastRetry }));
+    runner.start();
+    while (runner.status().retries < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Everything before the event is committed, nothing at or after it.
+    expect(runner.status()).toMatchObject({ state: "retrying", checkpoint: all[699]!.position });
+    expect(runner.status().lastError).toContain("projection refused the event");
+    refuse = false;
+    await runner.waitFor(await headOf(eventStore));
+    expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
   });
 
   it("publishes each committed batch with the namespaces whose feed grew, at their last change", async () => {

@@ -9,6 +9,7 @@ import { describeError, type ProjectorLog, silentLog } from "./log.ts";
 import { subscribeLogPages } from "./log-pages.ts";
 import { ordersBatches } from "./ordered-batches.ts";
 import { distance, isAfter } from "./positions.ts";
+import { type ProjectedEvent, projectedPages } from "./projected-pages.ts";
 import { projectReadModels } from "./projections/index.ts";
 import { rateMeter } from "./rate.ts";
 import type { CommittedBatch, RunnerState, RunnerStatus } from "./status.ts";
@@ -150,18 +151,18 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   };
 
   /**
-   * A batch's writes, merged per row, ready for the store. `after` is the position the batch
-   * follows: events at or before it were handed to the store already (a subscription that
-   * redelivers them must not make them count twice).
+   * A batch's writes (projected as their pages were read), merged per row, ready for the store.
+   * `after` is the position the batch follows: events at or before it were handed to the store
+   * already (a subscription that redelivers them must not make them count twice).
    */
-  function prepare(events: readonly RecordedEvent[], after: LogPosition | null): PreparedBatch | null {
+  function prepare(events: readonly ProjectedEvent[], after: LogPosition | null): PreparedBatch | null {
     const fresh = after === null ? events : events.filter((event) => event.position > after);
     const last = fresh.at(-1);
     if (!last) return null;
     const writes: ReadModelWrite[] = [];
     const touched = new Map<string, LogPosition>();
     for (const event of fresh) {
-      for (const write of project(event)) {
+      for (const write of event.writes) {
         writes.push(write);
         if (write.kind === "change.add") touched.set(write.change.namespace, write.change.position);
       }
@@ -230,7 +231,8 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     const subscription = new AbortController();
     const abort = (): void => subscription.abort();
     signal.addEventListener("abort", abort, { once: true });
-    const source = pageBatches(subscribeLogPages(eventStore, status.checkpoint, subscription.signal), { maxItems, maxDelayMs });
+    const pages = subscribeLogPages(eventStore, status.checkpoint, subscription.signal);
+    const source = pageBatches(projectedPages(pages, project), { maxItems, maxDelayMs });
     const handOverEarly = ordersBatches(readStore);
     let handedOver = status.checkpoint;
     // Oldest first; with an ordering store up to maxInFlight, else one.
@@ -252,7 +254,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       inFlight.push(committing);
       handedOver = prepared.to;
     };
-    const nextBatch = (): Promise<RecordedEvent[] | null> =>
+    const nextBatch = (): Promise<ProjectedEvent[] | null> =>
       new Promise((resolve, reject) => {
         if (failure) return reject(failure.error);
         interruptWait = reject;
