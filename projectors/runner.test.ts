@@ -222,6 +222,29 @@ describe("projection runner on SQLite", () => {
     expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
   });
 
+  it("lets the event loop turn between the batches of a backlog, so a server catching up still answers", async () => {
+    const { eventStore, readStore } = await open();
+    await appendLog(eventStore, workload(3000, 3));
+    const head = await headOf(eventStore);
+    let turns = 0;
+    let spinning = true;
+    const spin = (): void => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const runner = track(createProjectionRunner({ eventStore, readStore, maxBatchEvents: 100 }));
+    const turnsAtBatch: number[] = [];
+    runner.committed$.subscribe(() => turnsAtBatch.push(turns));
+    runner.start();
+    await runner.waitFor(head);
+    spinning = false;
+    // Some 30 batches of 100: the loop turned between them, not only once the backlog was done.
+    const halfway = Math.floor(turnsAtBatch.length / 2);
+    expect(turnsAtBatch.length).toBeGreaterThan(10);
+    expect(turnsAtBatch[halfway]).toBeGreaterThanOrEqual(halfway - 1);
+  });
+
   it("publishes each committed batch with the namespaces whose feed grew, at their last change", async () => {
     const { eventStore, readStore } = await open();
     const log = workload(800, 13);
