@@ -49,7 +49,7 @@ const sameFile = (a: FileIdentity, b: FileIdentity): boolean =>
  *
  * lru-cache rather than a Map in recency order: evicting a Map's oldest key walks past every
  * entry deleted from its front since V8 last compacted it, which made a full cache cost ~3 µs per
- * key (0.4 with lru-cache) and 4 % of the server's CPU under chunk confirmations.
+ * key (0.4 with lru-cache) and 4 % of the server's main thread under chunk confirmations.
  */
 export class VerifiedDigests {
   private readonly entries: LRUCache<string, Entry> | null;
