@@ -35,10 +35,14 @@ export interface ApiOptions {
 /**
  * A real Ledgerbox on 127.0.0.1 (random port, temp data dir) built exactly as `npm start`
  * builds it. Configuration comes only from `env` (never the test process's environment), so the
- * embedded suites stay embedded even where the real stack's variables are set.
+ * embedded suites stay embedded even where the real stack's variables are set. A data dir made
+ * here goes when the server closes (a restart keeps it); one passed in belongs to the caller.
  */
 export async function startLedgerbox(env: Record<string, string> = {}, dataDir?: string): Promise<RunningLedgerbox> {
-  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "ledgerbox-e2e-")));
+  return start(env, dataDir ?? (await mkdtemp(join(tmpdir(), "ledgerbox-e2e-"))), dataDir === undefined);
+}
+
+async function start(env: Record<string, string>, dir: string, ownsDir: boolean): Promise<RunningLedgerbox> {
   const config = loadConfig({
     LEDGERBOX_DATA_DIR: dir,
     LEDGERBOX_PORT: "0",
@@ -60,10 +64,11 @@ export async function startLedgerbox(env: Record<string, string> = {}, dataDir?:
     api: jsonApi(url, token),
     async close() {
       await ledgerbox.close();
+      if (ownsDir) await removeDir(dir);
     },
     async restart() {
       await ledgerbox.close();
-      return startLedgerbox(env, dir);
+      return start(env, dir, ownsDir);
     },
   };
   return running;
