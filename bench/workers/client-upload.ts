@@ -1,7 +1,7 @@
 /**
  * One upload through the real client library, as `ledgerbox put` runs it: a FileSource over the
  * file on disk, the resumable uploader recording in Dexie (fake-indexeddb, in memory), the CLI's
- * platform (global fetch, node:crypto SHA-256, chunk PUTs through node:http). Reports wall time,
+ * platform (node:crypto SHA-256, API calls and chunk PUTs through node:http). Reports wall time,
  * per-phase times, what went over the wire, and a timeline of first events (first read, first hash,
  * first request of each kind) that shows where the start of an upload goes.
  */
@@ -27,12 +27,12 @@ interface Input {
 }
 
 /** The kind of a request, from its method and route: "PUT chunk", "POST /v1/uploads", "POST …/chunks", … */
-const kindOf = (input: string | URL | Request, init?: RequestInit): string => {
-  const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+const kindOf = (method: string, url: string): string => {
   // Checked before parsing the URL: the raw-PUT baseline pays for no tracing, so a PUT costs next to none here.
   if (method === "PUT") return "PUT chunk";
-  const url = new URL(input instanceof Request ? input.url : String(input));
-  const route = url.pathname.replace(/^\/v1\/uploads\/[^/]+/, "/v1/uploads/{id}").replace(/\/chunks\/\d+$/, "/chunks/{i}");
+  const route = new URL(url).pathname
+    .replace(/^\/v1\/uploads\/[^/]+/, "/v1/uploads/{id}")
+    .replace(/\/chunks\/\d+$/, "/chunks/{i}");
   return `${method} ${route}`;
 };
 
@@ -44,28 +44,22 @@ runWorker(async () => {
   const mark = (what: string) => {
     timeline[what] ??= Math.round(performance.now() - started);
   };
-  const fetch: typeof platform.fetch = async (url, init) => {
-    const kind = kindOf(url, init);
-    mark(`${kind} sent`);
-    const response = await platform.fetch(url, init);
-    mark(`${kind} answered`);
-    return response;
-  };
-  const putBytes = platform.putBytes;
-  // The PUT port, timed like fetch: two marks per PUT, which the raw-PUT baseline does not pay for.
-  const traced = {
-    ...platform,
-    fetch,
-    ...(putBytes && {
-      putBytes: (async (url, request) => {
-        mark("PUT chunk sent");
-        const answer = await putBytes(url, request);
-        mark("PUT chunk answered");
-        return answer;
-      }) satisfies typeof putBytes,
-    }),
-  };
-  const api = createApi({ baseUrl: input.url, token: input.token, clientId: "bench-client", fetch });
+  /** A port timed by the kind of request: two marks per call, which the raw-PUT baseline does not pay for. */
+  const timedPort =
+    <R extends { method?: string }, A>(send: (url: string, request: R) => Promise<A>) =>
+    async (url: string, request: R): Promise<A> => {
+      const kind = kindOf(request.method ?? "GET", url);
+      mark(`${kind} sent`);
+      const answer = await send(url, request);
+      mark(`${kind} answered`);
+      return answer;
+    };
+  // Only string URLs come here: a Request would load the fetch implementation just to be inspected.
+  const fetch: typeof platform.fetch = (url, init) => timedPort(platform.fetch)(String(url), init ?? {});
+  const exchange = platform.exchange && timedPort(platform.exchange);
+  const putBytes = platform.putBytes && timedPort(platform.putBytes);
+  const traced = { ...platform, fetch, ...(exchange && { exchange }), ...(putBytes && { putBytes }) };
+  const api = createApi({ baseUrl: input.url, token: input.token, clientId: "bench-client", fetch, exchange });
   const store = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, name: "bench" });
   const uploader = createUploader({
     api,

@@ -1,5 +1,6 @@
+import type { Exchange } from "../platform/exchange.ts";
 import type { Fetch } from "../platform/http.ts";
-import { apiErrorFrom, NetworkError, ResponseFormatError } from "./errors.ts";
+import { apiErrorFrom, type ErrorAnswer, NetworkError, ResponseFormatError } from "./errors.ts";
 
 /** How every API request is addressed and authenticated. */
 export interface ApiConnection {
@@ -12,6 +13,8 @@ export interface ApiConnection {
   /** Sent as Ledgerbox-Client-Id; the server records it in every event's metadata. */
   readonly clientId: string;
   readonly fetch: Fetch;
+  /** For calls whose answer is read whole, where the runtime has a cheaper way than fetch. */
+  readonly exchange?: Exchange | undefined;
 }
 
 export type Query = Readonly<Record<string, string | number | undefined | null>>;
@@ -49,8 +52,8 @@ export function noAnswer(error: unknown, url: string, what: string, signal: Abor
   return new NetworkError(`${what}: no answer from ${new URL(url).origin} (${reason})`, error);
 }
 
-/** One API request: auth and identity headers, JSON in and out, error bodies as ApiError. */
-export async function request(connection: ApiConnection, req: ApiRequest): Promise<Response> {
+/** Auth and identity headers, the URL and the JSON body of an API request. */
+async function prepared(connection: ApiConnection, req: ApiRequest) {
   const token = typeof connection.token === "function" ? await connection.token() : connection.token;
   const headers: Record<string, string> = {
     authorization: `Bearer ${token}`,
@@ -59,18 +62,42 @@ export async function request(connection: ApiConnection, req: ApiRequest): Promi
   };
   if (connection.namespace !== undefined) headers["ledgerbox-namespace"] = connection.namespace;
   if (req.body !== undefined) headers["content-type"] = "application/json";
-  const what = `${req.method} ${req.path}`;
-  const url = urlFor(connection.baseUrl, req.path, req.query);
+  return {
+    what: `${req.method} ${req.path}`,
+    url: urlFor(connection.baseUrl, req.path, req.query),
+    headers,
+    body: req.body === undefined ? undefined : JSON.stringify(req.body),
+  };
+}
+
+/** One API request through fetch, its body left to the caller (the SSE feed streams it); error bodies as ApiError. */
+export async function request(connection: ApiConnection, req: ApiRequest): Promise<Response> {
+  const { what, url, headers, body } = await prepared(connection, req);
   const init: RequestInit = { method: req.method, headers };
-  if (req.body !== undefined) init.body = JSON.stringify(req.body);
+  if (body !== undefined) init.body = body;
   if (req.signal) init.signal = req.signal;
   const response = await send(connection.fetch, url, init, what);
   if (!response.ok) throw await apiErrorFrom(response, what);
   return response;
 }
 
+/** One API request whose answer is read whole: through the connection's exchange if it has one, else fetch. */
+async function requestWhole(connection: ApiConnection, req: ApiRequest): Promise<ErrorAnswer> {
+  const exchange = connection.exchange;
+  if (!exchange) return request(connection, req);
+  const { what, url, headers, body } = await prepared(connection, req);
+  let answer: ErrorAnswer;
+  try {
+    answer = await exchange(url, { method: req.method, headers, body, signal: req.signal });
+  } catch (error) {
+    throw noAnswer(error, url, what, req.signal);
+  }
+  if (answer.status < 200 || answer.status > 299) throw await apiErrorFrom(answer, what);
+  return answer;
+}
+
 export async function requestJson<T>(connection: ApiConnection, req: ApiRequest): Promise<T> {
-  const response = await request(connection, req);
+  const response = await requestWhole(connection, req);
   const text = await response.text();
   try {
     const value: unknown = JSON.parse(text);
@@ -84,6 +111,10 @@ export async function requestJson<T>(connection: ApiConnection, req: ApiRequest)
 }
 
 export async function requestEmpty(connection: ApiConnection, req: ApiRequest): Promise<void> {
-  const response = await request(connection, req);
-  await response.body?.cancel();
+  if (!connection.exchange) {
+    const response = await request(connection, req);
+    await response.body?.cancel();
+    return;
+  }
+  await requestWhole(connection, req);
 }

@@ -22,7 +22,7 @@ export interface Kit {
  */
 export async function createKit(connection: Connection, db?: LedgerboxDb): Promise<Kit> {
   const platform = nodePlatform();
-  const api = createApi({ ...connection, fetch: platform.fetch });
+  const api = createApi({ ...connection, fetch: platform.fetch, exchange: platform.exchange });
   const records = db ?? (await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, name: "ledgerbox-run" })).db;
   return { api, transfers: clientTransfers(api, records, platform), feed: apiChangeFeed(api), commands: apiFileCommands(api) };
 }

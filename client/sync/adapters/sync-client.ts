@@ -48,6 +48,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     token: options.token,
     clientId: options.clientId,
     fetch: platform.fetch,
+    exchange: platform.exchange,
     ...(options.namespace ? { namespace: options.namespace } : {}),
   });
   const store =

@@ -1,19 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ApiError, NetworkError } from "../api/errors.ts";
+import { ApiError, NetworkError, ResponseFormatError } from "../api/errors.ts";
+import { type ApiConnection, requestEmpty, requestJson } from "../api/http.ts";
 import { putPresigned, putPresignedVia } from "../api/presigned.ts";
 import { defaultRetryPolicy, isTransient, withRetry } from "../api/retry.ts";
 import type { PresignedRequest } from "../api/types.ts";
 import { isAbortError, systemClock } from "../platform/clock.ts";
 import { globalFetch } from "../platform/http.ts";
 import { seededRandom } from "../platform/random.ts";
+import { nodeExchange, nodePutBytes } from "./node-http.ts";
 import { nodePlatform } from "./node-platform.ts";
-import { nodePutBytes } from "./node-put.ts";
 
 /**
- * The Node PUT port against a real node:http server, next to the fetch path it stands in for: what
- * goes over the wire, and every way a PUT can fail, must come out the same to the retry logic.
+ * The Node PUT and API ports against a real node:http server, next to the fetch path they stand in
+ * for: what goes over the wire, and every way a request can fail, must come out the same to the
+ * retry logic.
  */
 
 interface Seen {
@@ -238,5 +240,121 @@ describe.each(transports)("failures through %s", (_name, send) => {
     expect(errors[0]).toBeInstanceOf(NetworkError);
     expect(seen).toHaveLength(2);
     expect(Buffer.compare(seen[1]!.body, bytes)).toBe(0);
+  });
+});
+
+/** The two ways an API call can go: the Node exchange port and the fetch it stands in for. */
+const apiTransports = [
+  [
+    "node:http",
+    (connection: Omit<ApiConnection, "fetch">) => ({ ...connection, fetch: globalFetch(), exchange: nodeExchange() }),
+  ],
+  ["fetch", (connection: Omit<ApiConnection, "fetch">) => ({ ...connection, fetch: globalFetch() })],
+] as const;
+
+describe.each(apiTransports)("API calls through %s", (_name, connect) => {
+  const connection = () => connect({ baseUrl: base, token: "t0ken", clientId: "cli-1", namespace: "team" });
+
+  it("sends the JSON body as UTF-8 with the API's headers, and parses the answer", async () => {
+    handler = (_req, res, body) =>
+      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ echoed: JSON.parse(body.toString()) }));
+    const sent = { path: "/Müsli/ünïcödé ✓.txt", chunks: [{ index: 0, size: 3 }] };
+    const answer = await requestJson<{ echoed: unknown }>(connection(), { method: "POST", path: "/v1/uploads", body: sent });
+    expect(answer).toEqual({ echoed: sent });
+    const [request] = seen;
+    expect(request).toMatchObject({ method: "POST", path: "/v1/uploads" });
+    const value = (name: string) => request!.rawHeaders[request!.rawHeaders.findIndex((n) => n.toLowerCase() === name) + 1];
+    expect(value("authorization")).toBe("Bearer t0ken");
+    expect(value("ledgerbox-client-id")).toBe("cli-1");
+    expect(value("ledgerbox-namespace")).toBe("team");
+    expect(value("content-type")).toBe("application/json");
+    expect(value("accept")).toBe("application/json");
+    // Bytes, not characters: a length counted in UTF-16 units would cut the body short.
+    expect(Number(value("content-length"))).toBe(Buffer.byteLength(JSON.stringify(sent)));
+  });
+
+  it("sends a GET's query and no body, and a DELETE's empty answer resolves", async () => {
+    handler = (req, res) =>
+      req.method === "DELETE" ? res.writeHead(204).end() : res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    await requestJson(connection(), { method: "GET", path: "/v1/changes", query: { cursor: "c 1", limit: 500, skip: null } });
+    await requestEmpty(connection(), { method: "DELETE", path: "/v1/uploads/u1" });
+    expect(seen.map(({ method, path, body }) => [method, path, body.length])).toEqual([
+      ["GET", "/v1/changes?cursor=c+1&limit=500", 0],
+      ["DELETE", "/v1/uploads/u1", 0],
+    ]);
+  });
+
+  it("turns an error answer into ApiError with its code, message and Retry-After", async () => {
+    handler = (_req, res) =>
+      res
+        .writeHead(409, { "content-type": "application/json", "retry-after": "1" })
+        .end(JSON.stringify({ error: "contention", message: "try again" }));
+    const error = await failure(requestJson(connection(), { method: "POST", path: "/v1/uploads/u1/complete" }));
+    expect(error).toMatchObject({
+      name: "ApiError",
+      status: 409,
+      code: "contention",
+      message: "POST /v1/uploads/u1/complete failed: 409 contention: try again",
+      retryAfter: "1",
+    });
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it("says so when a 2xx answer is not a JSON object", async () => {
+    handler = (_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<html>proxy login</html>");
+    const error = await failure(requestJson(connection(), { method: "GET", path: "/v1/files" }));
+    expect(error).toBeInstanceOf(ResponseFormatError);
+    expect(String(error)).toContain("<html>proxy login</html>");
+  });
+
+  it("reports a request that got no answer as a transient NetworkError", async () => {
+    handler = (req) => req.socket.destroy();
+    const error = await failure(requestJson(connection(), { method: "POST", path: "/v1/uploads", body: {} }));
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it("stops at an abort with the signal's reason, not retried", async () => {
+    handler = () => undefined;
+    const controller = new AbortController();
+    const attempt = requestJson(connection(), { method: "POST", path: "/v1/uploads", body: {}, signal: controller.signal });
+    await expect.poll(() => seen.length).toBe(1);
+    controller.abort();
+    const error = await failure(attempt);
+    expect(isAbortError(error)).toBe(true);
+    expect(isTransient(error)).toBe(false);
+  });
+});
+
+describe("API calls through node:http only", () => {
+  it("is the CLI platform's port under Node, and one connection carries call after call", async () => {
+    const platform = nodePlatform();
+    expect(platform.exchange).toBeTypeOf("function");
+    handler = (_req, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    const connection: ApiConnection = {
+      baseUrl: base,
+      token: "t",
+      clientId: "c",
+      fetch: globalFetch(),
+      exchange: platform.exchange,
+    };
+    for (let i = 0; i < 5; i++) await requestJson(connection, { method: "POST", path: "/v1/uploads", body: { i } });
+    expect(new Set(seen.map((request) => request.socket)).size).toBe(1);
+  });
+
+  it("returns a redirect as an error answer instead of following it", async () => {
+    handler = (req, res) =>
+      req.url === "/v1/uploads" ? res.writeHead(308, { location: `${base}/elsewhere` }).end() : res.writeHead(200).end("{}");
+    const connection: ApiConnection = {
+      baseUrl: base,
+      token: "t",
+      clientId: "c",
+      fetch: globalFetch(),
+      exchange: nodeExchange(),
+    };
+    const error = await failure(requestJson(connection, { method: "POST", path: "/v1/uploads", body: {} }));
+    expect(error).toMatchObject({ name: "ApiError", status: 308, code: "http_308" });
+    expect(isTransient(error)).toBe(false);
+    expect(seen.map((request) => request.path)).toEqual(["/v1/uploads"]);
   });
 });
