@@ -24,8 +24,8 @@ export interface ClientUploadRun extends UploadRun {
   readonly outcome: { revision: number; size: number; contentHash: string };
 }
 
-/** The baseline: a ticket for the same chunks in a fresh namespace, then only the PUTs, timed in a worker. */
-export async function rawPut(server: ServerProcess, file: string, plan: readonly PlannedChunk[]): Promise<UploadRun> {
+/** A ticket for the planned chunks in a fresh namespace, created before any timing: every chunk to PUT. */
+export async function ticketFor(server: ServerProcess, plan: readonly PlannedChunk[]) {
   const namespace = freshNamespace("raw");
   const token = await server.token(namespace);
   const size = plan.reduce((sum, chunk) => sum + chunk.size, 0);
@@ -36,18 +36,37 @@ export async function rawPut(server: ServerProcess, file: string, plan: readonly
   });
   const puts = ticket.chunks.map((chunk) => {
     if (!chunk.upload) throw new Error(`chunk ${chunk.index} is ${chunk.status} in a fresh namespace`);
-    return { offset: plan[chunk.index]!.offset, size: plan[chunk.index]!.size, put: chunk.upload };
+    return { ...plan[chunk.index]!, put: chunk.upload };
   });
-  const worker = startWorker(
-    "raw-put.ts",
+  return { namespace, puts };
+}
+
+/** A PUT worker (raw-put.ts or scan-put.ts) over a fresh ticket, timed in its own process. */
+async function timedPuts(
+  worker: "raw-put.ts" | "scan-put.ts",
+  server: ServerProcess,
+  file: string,
+  plan: readonly PlannedChunk[],
+): Promise<UploadRun> {
+  const { namespace, puts } = await ticketFor(server, plan);
+  const child = startWorker(
+    worker,
     { file, puts, concurrency: UPLOAD_CONCURRENCY },
     // Bundled like the client worker, so both processes carry the same runtime.
-    { execArgv: profileArgs("raw-put"), bundled: true },
+    { execArgv: profileArgs(worker.replace(/\.ts$/, "")), bundled: true },
   );
-  const result = await worker.next<{ type: "result"; ms: number; bytes: number; memory: ProcessMemory }>("result");
-  await worker.exited;
+  const result = await child.next<{ type: "result"; ms: number; bytes: number; memory: ProcessMemory }>("result");
+  await child.exited;
   return { namespace, ms: Math.round(result.ms), mibPerSecond: mibPerSecond(result.bytes, result.ms), memory: result.memory };
 }
+
+/** The baseline: only the PUTs of the planned chunks. */
+export const rawPut = (server: ServerProcess, file: string, plan: readonly PlannedChunk[]): Promise<UploadRun> =>
+  timedPuts("raw-put.ts", server, file, plan);
+
+/** The content-addressed floor: the client's scan (cut search, SHA-256) feeding the same PUTs. */
+export const scanPut = (server: ServerProcess, file: string, plan: readonly PlannedChunk[]): Promise<UploadRun> =>
+  timedPuts("scan-put.ts", server, file, plan);
 
 /** The real client library uploading `file` to `path` in `namespace` (fresh unless given). */
 export async function clientUpload(

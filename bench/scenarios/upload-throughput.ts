@@ -11,7 +11,7 @@ import { deleteS3Prefixes } from "../harness/s3-cleanup.ts";
 import type { Scenario } from "../harness/scenario.ts";
 import { startServer } from "../harness/server.ts";
 import { MiB, mibPerSecond, round } from "../harness/stats.ts";
-import { type ClientUploadRun, clientUpload, rawPut, UPLOAD_CONCURRENCY, type UploadRun } from "../harness/uploads.ts";
+import { type ClientUploadRun, clientUpload, rawPut, scanPut, UPLOAD_CONCURRENCY, type UploadRun } from "../harness/uploads.ts";
 
 const best = <T extends { mibPerSecond: number }>(runs: readonly T[]): T =>
   runs.reduce((a, b) => (b.mibPerSecond > a.mibPerSecond ? b : a));
@@ -23,19 +23,23 @@ const brief = (run: Omit<UploadRun, "namespace"> | ClientUploadRun) => ({
   ...("phasesStartedAtMs" in run ? { phasesStartedAtMs: run.phasesStartedAtMs, bytesPut: run.bytesPut } : {}),
 });
 
-/** Raw PUTs and client uploads, alternated so a slow moment of the machine hits both. */
+/** Raw PUTs, client uploads and (if given) the content-addressed floor, alternated so a slow moment of the machine hits all. */
 async function alternate(
   context: BenchContext,
   rounds: number,
   raw: () => Promise<UploadRun>,
   client: () => Promise<ClientUploadRun>,
-): Promise<{ raw: UploadRun[]; client: ClientUploadRun[] }> {
-  const runs = { raw: [] as UploadRun[], client: [] as ClientUploadRun[] };
+  floor?: () => Promise<UploadRun>,
+): Promise<{ raw: UploadRun[]; client: ClientUploadRun[]; floor: UploadRun[] }> {
+  const runs = { raw: [] as UploadRun[], client: [] as ClientUploadRun[], floor: [] as UploadRun[] };
   for (let round = 1; round <= rounds; round++) {
     runs.raw.push(await raw());
+    if (floor) runs.floor.push(await floor());
     runs.client.push(await client());
     context.log(
-      `round ${round}: raw PUT ${runs.raw.at(-1)!.mibPerSecond} MiB/s, client ${runs.client.at(-1)!.mibPerSecond} MiB/s`,
+      `round ${round}: raw PUT ${runs.raw.at(-1)!.mibPerSecond} MiB/s, ` +
+        (floor ? `scan + PUT ${runs.floor.at(-1)!.mibPerSecond} MiB/s, ` : "") +
+        `client ${runs.client.at(-1)!.mibPerSecond} MiB/s`,
     );
   }
   return runs;
@@ -49,8 +53,9 @@ async function embedded(context: BenchContext, file: string, plan: readonly Plan
       rounds,
       () => rawPut(server, file, plan),
       () => clientUpload(server, file),
+      () => scanPut(server, file, plan),
     );
-    return { runs, raw: best(runs.raw), client: best(runs.client) };
+    return { runs, raw: best(runs.raw), client: best(runs.client), floor: best(runs.floor) };
   } finally {
     await server.stop();
   }
@@ -117,7 +122,8 @@ export const uploadThroughput: Scenario = {
   description:
     "a large random file through the client library (FastCDC, SHA-256, presigned PUT, confirm, complete; 4 in flight) ÷ the same bytes " +
     "PUT in the same chunks to presigned URLs of the same store with the same parallelism (no hashing, confirm or complete); " +
-    "embedded store, and on MinIO also against @aws-sdk/lib-storage Upload",
+    "embedded store, and on MinIO also against @aws-sdk/lib-storage Upload; detail has the content-addressed floor (the client's " +
+    "own FastCDC and SHA-256 feeding the same PUTs, nothing else), so the ratio splits into cutting and hashing, and the client's protocol",
   async run(context) {
     const file = await context.largeFile();
     const { size } = await stat(file);
@@ -163,9 +169,16 @@ export const uploadThroughput: Scenario = {
         embedded: {
           client: brief(local.client),
           rawPut: brief(local.raw),
+          // The client's own chunker and SHA-256 feeding the same PUTs, nothing else (workers/scan-put.ts):
+          // floorRatio is what cutting and hashing leave of the raw rate here, clientVsFloor the
+          // share the client's protocol (create, confirm, complete, local state) keeps of that.
+          contentAddressedFloor: brief(local.floor),
+          floorRatio: round(local.floor.mibPerSecond / local.raw.mibPerSecond),
+          clientVsFloor: round(local.client.mibPerSecond / local.floor.mibPerSecond),
           rounds: {
             clientMiBps: local.runs.client.map((r) => r.mibPerSecond),
             rawMiBps: local.runs.raw.map((r) => r.mibPerSecond),
+            floorMiBps: local.runs.floor.map((r) => r.mibPerSecond),
           },
         },
         minio: onMinio,

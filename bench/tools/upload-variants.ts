@@ -1,5 +1,6 @@
 /**
- * What bounds the client's upload rate: the raw-PUT baseline next to the client as shipped and
+ * What bounds the client's upload rate: the raw-PUT baseline and the content-addressed floor
+ * (scan-put.ts) next to the client as shipped and
  * with one thing changed at a time, alternated on one embedded server. Besides MiB/s it prints CPU
  * milliseconds per MiB of the uploading process and of the server (which hashes every body it
  * stores), which hold far better than wall time on a shared machine, and the client's timeline of
@@ -13,15 +14,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fastcdcPlan, type PlannedChunk } from "../data/chunk-plan.ts";
-import { callApi, type Ticket } from "../harness/api.ts";
+import { fastcdcPlan } from "../data/chunk-plan.ts";
 import { startWorker } from "../harness/child.ts";
 import { freshNamespace } from "../harness/ids.ts";
 import { writeRandomFile } from "../harness/large-file.ts";
 import { cpuSeconds } from "../harness/memory.ts";
 import { type ServerProcess, startServer } from "../harness/server.ts";
 import { MiB } from "../harness/stats.ts";
-import { UPLOAD_CONCURRENCY } from "../harness/uploads.ts";
+import { ticketFor, UPLOAD_CONCURRENCY } from "../harness/uploads.ts";
 
 interface Result {
   readonly ms: number;
@@ -52,21 +52,9 @@ const run = async (worker: string, input: unknown): Promise<Result> => {
   return result;
 };
 
-const rawPut = async (s: ServerProcess, chunks: readonly PlannedChunk[]): Promise<Result> => {
-  const token = await s.token(freshNamespace("raw"));
-  const size = chunks.reduce((sum, chunk) => sum + chunk.size, 0);
-  const ticket = await callApi<Ticket>(s.url, token, "POST", "/v1/uploads", {
-    path: "/large.bin",
-    size,
-    chunks: chunks.map(({ index, size, sha256 }) => ({ index, size, sha256 })),
-  });
-  const puts = ticket.chunks.map((chunk) => ({
-    offset: chunks[chunk.index]!.offset,
-    size: chunks[chunk.index]!.size,
-    put: chunk.upload,
-  }));
-  return run("raw-put.ts", { file, puts, concurrency: UPLOAD_CONCURRENCY });
-};
+/** A PUT worker over a fresh ticket for the planned chunks, as the benchmark runs it. */
+const puts = async (worker: "raw-put.ts" | "scan-put.ts", s: ServerProcess): Promise<Result> =>
+  run(worker, { file, puts: (await ticketFor(s, plan)).puts, concurrency: UPLOAD_CONCURRENCY });
 
 const client =
   (options: { concurrency?: number; keepBytes?: number } = {}) =>
@@ -81,7 +69,8 @@ const client =
     });
 
 const variants: Record<string, (s: ServerProcess) => Promise<Result>> = {
-  rawPut: (s) => rawPut(s, plan),
+  rawPut: (s) => puts("raw-put.ts", s),
+  scanPut: (s) => puts("scan-put.ts", s),
   client: client(),
   "client keepBytes=32MiB": client({ keepBytes: 32 * MiB }),
   "client concurrency 8": client({ concurrency: 8 }),
