@@ -293,3 +293,27 @@ describe("chunk buffers reused", () => {
     expect(kept.every((chunk) => sameAs(chunk, file))).toBe(true);
   });
 });
+
+describe("buffer reuse", () => {
+  it("needs no more buffers than the chunks held at once, however long the file, when they come back in bursts", async () => {
+    const bytes = pseudoRandomBytes(7, 3 * 1024 * 1024);
+    const readSize = 16 * 1024;
+    const buffers = new Set<ArrayBufferLike>();
+    let held: Chunk[] = [];
+    let chunks = 0;
+    for await (const chunk of chunkFile(readIntoSource(bytes), { params: SMALL, readSize })) {
+      buffers.add(chunk.bytes.buffer);
+      held.push(chunk);
+      chunks++;
+      // An uploader's releases come in bursts: a confirmation batch, PUTs that end together.
+      if (held.length === 200) {
+        for (const each of held) each.release();
+        held = [];
+      }
+    }
+    // 200 chunks of ~256 bytes span a few slabs of 2 × 1 KiB + 16 KiB; a pool that let all but one
+    // free slab go would allocate new ones for the whole file.
+    expect(chunks).toBeGreaterThan(5000);
+    expect(buffers.size).toBeLessThanOrEqual(8);
+  });
+});

@@ -28,6 +28,16 @@ export interface Chunk {
  */
 const READ_SIZE = 4 * 1024 * 1024;
 
+/**
+ * Free slabs the chunker keeps for reuse. An uploader releases chunks in bursts (a confirmation
+ * batch, PUTs finishing together), so several slabs come free at once; keeping only one left the
+ * others to the garbage collector while new ones were allocated, and each new slab (12 MiB) was a
+ * fresh zeroed allocation that fragmented the native heap: over a 4 GiB upload the process's
+ * resident memory crept from ~110 to ~200 MiB. Kept, the pool never holds more slabs than were in
+ * use at once (four in that upload, flat at 147 MiB).
+ */
+const SPARE_SLABS = 8;
+
 export interface ChunkOptions {
   /** Only for tests and experiments: clients must use the default so they cut alike. */
   readonly params?: ChunkerParams;
@@ -73,7 +83,7 @@ async function* chunkPieces(input: Input, options: ChunkOptions, first = { offse
   const params = resolve(options.params ?? FASTCDC);
   const signal = options.signal;
   const readSize = "readSize" in input ? input.readSize : 0;
-  const slabs = new SlabPool(2 * params.maxSize + readSize);
+  const slabs = new SlabPool(2 * params.maxSize + readSize, SPARE_SLABS);
   let slab = slabs.take();
   let start = 0;
   let end = 0;
