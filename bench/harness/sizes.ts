@@ -27,7 +27,8 @@ export const QUICK: Sizes = {
 
 export const FULL: Sizes = {
   largeFileBytes: 1024 * MiB,
-  memoryFileBytes: [128 * MiB, 1024 * MiB],
+  // 4 GiB as well: a slow creep of the client's memory showed only past 1 GiB (2e653eb).
+  memoryFileBytes: [128 * MiB, 1024 * MiB, 4096 * MiB],
   catchupEvents: 1_000_000,
   getchangeFiles: 1_000_000,
   getchangeRequests: 1000,

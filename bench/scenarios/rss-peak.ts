@@ -11,7 +11,7 @@ export const rssPeak: Scenario = {
   target: { op: "<=", value: 200, unit: "MiB" },
   description:
     "peak resident memory (VmHWM) of the server process and of the client process while the client uploads the large file, " +
-    "at two file sizes to show it stays flat; baseline: the raw-PUT uploader process on the same file",
+    "at two file sizes (three in full mode, up to 4 GiB) to show it stays flat; baseline: the raw-PUT uploader process on the largest file",
   async run(context) {
     const server = await startServer(context.scratch, { execArgv: profileArgs("server-rss") });
     try {
