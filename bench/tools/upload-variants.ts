@@ -1,10 +1,10 @@
 /**
  * What bounds the client's upload rate: the raw-PUT baseline and the content-addressed floor
- * (scan-put.ts) next to the client as shipped and
- * with one thing changed at a time, alternated on one embedded server. Besides MiB/s it prints CPU
- * milliseconds per MiB of the uploading process and of the server (which hashes every body it
- * stores), which hold far better than wall time on a shared machine, and the client's timeline of
- * first events (first read, first hash, first request of each kind).
+ * (scan-put.ts) next to the client as shipped and with one thing changed at a time, alternated on
+ * one embedded server. Besides MiB/s it prints CPU milliseconds per MiB of the uploading process
+ * and of the server (which hashes every body it stores), which hold far better than wall time on a
+ * shared machine, and the client's timeline of first events (first read, first hash, first request
+ * of each kind).
  *
  *   npx tsx bench/tools/upload-variants.ts [MiB=128] [rounds=2] [variant names, comma-separated]
  *

@@ -34,7 +34,7 @@ const READ_SIZE = 4 * 1024 * 1024;
  * others to the garbage collector while new ones were allocated, and each new slab (12 MiB) was a
  * fresh zeroed allocation that fragmented the native heap: over a 4 GiB upload the process's
  * resident memory crept from ~110 to ~200 MiB. Kept, the pool never holds more slabs than were in
- * use at once (four in that upload, flat at 147 MiB).
+ * use at once: four in that upload, which peaked at 147 MiB.
  */
 const SPARE_SLABS = 8;
 
