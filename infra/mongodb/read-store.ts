@@ -92,14 +92,18 @@ export async function openMongoReadStore(url: string, options: MongoReadStoreOpt
       await run("applying a batch", async () => {
         const ops = emptyOps();
         for (const write of writes) addWrite(ops, write);
-        // Each collection's writes are independent documents and commute (writes.ts), so collections go in parallel.
+        // Each collection's writes are independent documents and commute (writes.ts), so collections
+        // go in parallel, except the change feed: without a transaction a reader sees each collection
+        // as it lands, and a client that pages the feed and then lists or reads the files it names
+        // must find them as the feed says (the SQLite store commits a batch at once). So the feed
+        // takes a batch's changes only after everything they describe.
         await Promise.all([
           applyConditionalUpserts(c.files, ops.files),
-          applyConditionalUpserts(c.changes, ops.changes),
           applyConditionalUpserts(c.history, ops.history),
           applyConditionalUpserts(c.uploads, ops.uploads),
           applyConditionalUpserts(c.uploadChunks, ops.uploadChunks),
         ]);
+        await applyConditionalUpserts(c.changes, ops.changes);
         await setCheckpoint(projection, checkpoint);
       });
     },

@@ -2,13 +2,22 @@ import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseFromUrl, openMongoReadStore } from "../../infra/mongodb/index.ts";
 import { type ReadStore, StoreUnavailableError } from "../../infra/ports/index.ts";
-import { fileEntry, freshNamespace, freshUploadId, pos, sha, uploadView } from "../support/read-model-fixtures.ts";
+import {
+  fileEntry,
+  fileEventWrites,
+  freshNamespace,
+  freshUploadId,
+  pos,
+  sha,
+  uploadView,
+} from "../support/read-model-fixtures.ts";
 import { serverStatus, warnSkipped } from "../support/stack-env.ts";
 
 /**
  * What only the MongoDB adapter can get wrong: without transactions, two processes applying
  * writes to the same new document race on the upsert, and the loser's duplicate-key error must
- * not drop a newer write. Two stores (two connections) stand in for two processes.
+ * not drop a newer write; and a reader sees each collection of a batch as it lands. Two stores
+ * (two connections) stand in for two processes.
  */
 const status = await serverStatus("mongodb");
 warnSkipped("MongoDB read store races", status);
@@ -61,6 +70,35 @@ describe.skipIf(!status.reachable)("MongoDB read store without transactions", { 
     expect((await a.getFile(ns, "/a"))?.position).toBe(pos(9));
     expect((await a.getFile(ns, "/b"))?.position).toBe(pos(4));
     expect((await a.getUpload(uploadId))?.chunks.map((chunk) => chunk.status)).toEqual(["missing", "uploaded"]);
+  });
+
+  it("the change feed never shows a change before the file it describes", async () => {
+    const ns = freshNamespace();
+    const paths = Array.from({ length: 200 }, (_, i) => `/feed-${String(i).padStart(3, "0")}`);
+    let applied = false;
+    const applying = a
+      .applyBatch(
+        "feed-order",
+        paths.flatMap((path, i) => fileEventWrites(ns, path, i + 1, "put")),
+        pos(paths.length),
+      )
+      .finally(() => {
+        applied = true;
+      });
+    // Another connection reads as a client would, while the batch lands: a page of the feed, then
+    // each file it names. With the collections written side by side the first page already names
+    // files that are not there yet.
+    const check = async () => {
+      const { items } = await b.changesSince(ns, null, 1000);
+      for (const change of items) {
+        const file = await b.getFile(ns, change.pathKey);
+        expect(file?.position, `${change.path} is in the feed but not in the files`).toBe(change.position);
+      }
+      return items.length;
+    };
+    while (!applied) await check();
+    await applying;
+    expect(await check()).toBe(paths.length);
   });
 
   it("an unreachable server is StoreUnavailableError", async () => {
