@@ -7,6 +7,7 @@ import type { BenchContext } from "../harness/context.ts";
 import { RUN_ID } from "../harness/ids.ts";
 import type { ProcessMemory } from "../harness/memory.ts";
 import { profileArgs } from "../harness/profile.ts";
+import { benchBucket } from "../harness/s3-bench-bucket.ts";
 import { deleteS3Prefixes } from "../harness/s3-cleanup.ts";
 import type { Scenario } from "../harness/scenario.ts";
 import { startServer } from "../harness/server.ts";
@@ -63,10 +64,10 @@ async function embedded(context: BenchContext, file: string, plan: readonly Plan
 
 async function minio(context: BenchContext, file: string, plan: readonly PlannedChunk[], rounds: number) {
   const settings = context.stack.settings;
-  const s3 = s3SettingsOf(settings);
+  const s3 = await benchBucket(s3SettingsOf(settings));
   const env: Record<string, string> = {
     S3_ENDPOINT: settings.S3_ENDPOINT!,
-    S3_BUCKET: settings.S3_BUCKET!,
+    S3_BUCKET: s3.bucket,
     S3_REGION: s3.region,
     S3_FORCE_PATH_STYLE: String(s3.forcePathStyle),
   };
