@@ -55,7 +55,8 @@ runWorker(async () => {
       return answer;
     };
   // Only string URLs come here: a Request would load the fetch implementation just to be inspected.
-  const fetch: typeof platform.fetch = (url, init) => timedPort(platform.fetch)(String(url), init ?? {});
+  const timedFetch = timedPort(platform.fetch);
+  const fetch: typeof platform.fetch = (url, init) => timedFetch(String(url), init ?? {});
   const exchange = platform.exchange && timedPort(platform.exchange);
   const putBytes = platform.putBytes && timedPort(platform.putBytes);
   const traced = { ...platform, fetch, ...(exchange && { exchange }), ...(putBytes && { putBytes }) };

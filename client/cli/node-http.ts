@@ -104,8 +104,7 @@ function nodeSender(policy: AnswerPolicy) {
  * with `redirect: "error"` refuses it.
  */
 export function nodePutBytes(): PutBytes {
-  const send = nodeSender({ refuseRedirects: true, keepBody: (ok) => !ok });
-  return (url, request) => send(url, request);
+  return nodeSender({ refuseRedirects: true, keepBody: (ok) => !ok });
 }
 
 /**
