@@ -1,6 +1,10 @@
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LogPosition } from "../domain/index.ts";
 import type { EventStore, RecordedEvent } from "../infra/ports/index.ts";
+import { until } from "../infra/sqlite/adaptive-writer.fixture.ts";
+import { openDatabase } from "../infra/sqlite/connection.ts";
+import { missingQueryIndexes } from "../infra/sqlite/query-indexes.ts";
 import { projectReadModels } from "./projections/index.ts";
 import { createProjectionRunner, type ProjectionRunner } from "./runner.ts";
 import type { RunnerState } from "./status.ts";
@@ -264,6 +268,56 @@ describe("projection runner on SQLite", () => {
       }
     }
     for (const [namespace, position] of last) expect(await readStore.latestChange(namespace)).toBe(position);
+  });
+});
+
+describe("projection runner, reaching the head", () => {
+  it("has the store build its query indexes once it reaches the head of a backlog", async () => {
+    const { dir, eventStore, readStore } = await open();
+    const log = workload(2000, 17);
+    await appendLog(eventStore, log);
+    const inspect = openDatabase(join(dir, "read.db"));
+    try {
+      expect(missingQueryIndexes(inspect)).not.toEqual([]);
+      const runner = track(createProjectionRunner({ eventStore, readStore, maxBatchEvents: 300 }));
+      const missingAtBatch: number[] = [];
+      runner.committed$.subscribe(() => missingAtBatch.push(missingQueryIndexes(inspect).length));
+      runner.start();
+      await runner.waitFor(await headOf(eventStore));
+      // Asked for by the runner, not by this test: wait for the store's own build to land.
+      await until(() => missingQueryIndexes(inspect).length === 0);
+      expect(missingAtBatch.slice(0, -1).every((missing) => missing > 0)).toBe(true);
+      expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
+    } finally {
+      inspect.close();
+    }
+  });
+
+  it("logs a store that cannot finish its catch-up work and stays live", async () => {
+    const { eventStore, readStore } = await open();
+    await appendLog(eventStore, workload(300, 19));
+    let asked = 0;
+    const failing = new Proxy(readStore, {
+      get(target, property, receiver) {
+        if (property !== "caughtUp") return Reflect.get(target, property, receiver);
+        return async () => {
+          asked++;
+          throw new Error("disk full");
+        };
+      },
+    });
+    const warnings: string[] = [];
+    const log = { info() {}, error() {}, warn: (_: object, message: string) => void warnings.push(message) };
+    const runner = track(createProjectionRunner({ eventStore, readStore: failing, log }));
+    runner.start();
+    await runner.waitFor(await headOf(eventStore));
+    await until(() => warnings.length > 0);
+    await appendLog(eventStore, workload(20, 23));
+    await runner.waitFor(await headOf(eventStore));
+    expect(warnings).toEqual(["the read store could not finish its catch-up work"]);
+    // Once per return to live, not per batch.
+    expect(asked).toBe(1);
+    expect(runner.status()).toMatchObject({ state: "live", lag: 0 });
   });
 });
 

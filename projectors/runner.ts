@@ -131,10 +131,22 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     startedAt: null,
   };
   const status$ = new BehaviorSubject<RunnerStatus>(status);
+  /**
+   * Each return to live tells the store, which may finish what it put off during a backlog (the
+   * SQLite store builds its query indexes). Not awaited: the store queues it behind the batches it
+   * holds, and a failure is logged and tried again on the next return to live.
+   */
+  const tellCaughtUp = (): void => {
+    readStore.caughtUp?.().catch((error: unknown) => {
+      log.warn({ projection, err: error }, "the read store could not finish its catch-up work");
+    });
+  };
   const update = (changes: Partial<RunnerStatus>): void => {
+    const was = status.state;
     status = { ...status, ...changes };
     status = { ...status, lag: distance(status.checkpoint, status.head) };
     status$.next(status);
+    if (status.state === "live" && was !== "live") tellCaughtUp();
   };
 
   let running: { controller: AbortController; done: Promise<void>; timer: ReturnType<typeof setInterval> } | null = null;

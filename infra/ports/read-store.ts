@@ -108,6 +108,12 @@ export interface ReadStore {
   setCheckpoint(projection: string, checkpoint: LogPosition): Promise<void>;
   /** Drop every read model and checkpoint, for a rebuild from the log. */
   reset(): Promise<void>;
+  /**
+   * Optional: the projection runner has reached the head of the log, so a store may finish what it
+   * put off while it took a backlog (the SQLite store builds its query indexes). Called on every
+   * return to live, so it must be cheap when there is nothing left to do; it resolves once done.
+   */
+  caughtUp?(): Promise<void>;
 
   /** Changes strictly after `after`, in log order. */
   changesSince(namespace: string, after: LogPosition | null, limit: number): Promise<Page<ChangeEntry>>;

@@ -27,6 +27,7 @@ export function countingStarter() {
       },
       setCheckpoint: counted(thread.setCheckpoint),
       reset: counted(thread.reset),
+      buildQueryIndexes: counted(thread.buildQueryIndexes),
       resume: counted(thread.resume),
       close: () => thread.close(),
     };

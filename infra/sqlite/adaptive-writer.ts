@@ -181,6 +181,14 @@ export function createAdaptiveWriter(options: AdaptiveWriterOptions): AsyncReadW
       else await onThread(s, () => s.thread.reset());
     },
 
+    async buildQueryIndexes() {
+      // Sorting whole tables takes seconds on a large store: always on the thread, started for it
+      // if need be, so this thread's event loop keeps turning. Later requests queue behind it there.
+      slot ??= start();
+      const s = slot;
+      await onThread(s, () => s.thread.buildQueryIndexes());
+    },
+
     async resume(projection) {
       refusals.resume(projection);
       inThread.resume(projection);

@@ -4,6 +4,18 @@
  */
 export const STATE_AT_EARLY_LIMIT = 20_000;
 
+const stateAtFrom = (source: string): string =>
+  `SELECT namespace, max(position) AS position, kind, path, path_key, file_id, revision, size, content_hash, at
+       FROM ${source}
+       WHERE namespace = ? AND path_key > ? AND position <= ?
+       GROUP BY path_key HAVING kind = 'upsert' ORDER BY path_key LIMIT ?`;
+
+/**
+ * stateAt for a store still catching up, whose changes_by_path is not built yet (query-indexes.ts):
+ * the same answer, by whatever plan SQLite finds. Not in READ_SQL, whose plans are all index searches.
+ */
+export const STATE_AT_BEFORE_INDEXES = stateAtFrom("changes");
+
 export const READ_SQL = {
   getCheckpoint: "SELECT position FROM checkpoints WHERE projection = ?",
   setCheckpoint:
@@ -21,10 +33,7 @@ export const READ_SQL = {
   history: "SELECT * FROM history WHERE namespace = ? AND path_key = ? AND position > ? ORDER BY position LIMIT ?",
   // SQLite takes bare columns from the row holding max(position): each path's last change at or before `at`.
   // Walking paths in key order is cheap when most paths have a change by then (a late `at`)...
-  stateAt: `SELECT namespace, max(position) AS position, kind, path, path_key, file_id, revision, size, content_hash, at
-       FROM changes INDEXED BY changes_by_path
-       WHERE namespace = ? AND path_key > ? AND position <= ?
-       GROUP BY path_key HAVING kind = 'upsert' ORDER BY path_key LIMIT ?`,
+  stateAt: stateAtFrom("changes INDEXED BY changes_by_path"),
   // ...but for an early `at` it would pass over every later path to fill a page, so when few changes
   // precede `at` (counted up to STATE_AT_EARLY_LIMIT) they are grouped directly; the sort stays that small.
   changesUpTo: "SELECT count(*) AS n FROM (SELECT 1 FROM changes WHERE namespace = ? AND position <= ? LIMIT ?)",

@@ -8,12 +8,13 @@ import type { SqliteDatabase } from "./connection.ts";
  *   delete's position, so a redelivered older put cannot bring the file back. Rows hold the chunk
  *   list (up to 10,000 entries), too large for a WITHOUT ROWID table.
  * - changes/history: append-only, keyed by what makes a write unique, so a replay is a no-op.
- *   History rows go to the end of a rowid table and only a narrow unique index takes them by
- *   path: keyed by path itself (WITHOUT ROWID), each row of some 330 bytes landed on a random
- *   page, and a catch-up batch dirtied about one page per entry, which every commit and WAL
- *   checkpoint then wrote again (about a fifth of the writer's CPU at a million events). A store
- *   made before keeps its history table until a rebuild recreates it: both shapes take the same
- *   statements.
+ *   History rows go to the end of a rowid table, and its unique key leads with the position, so a
+ *   catch-up appends to that index as well; a file's history is found through a second index by
+ *   path, built after a catch-up with the other query indexes (query-indexes.ts). Keyed by path
+ *   itself (WITHOUT ROWID), each row of some 330 bytes landed on a random page, and a catch-up
+ *   batch dirtied about one page per entry, which every commit and WAL checkpoint then wrote again
+ *   (about a fifth of the writer's CPU at a million events). Stores made before keep their history
+ *   table until a rebuild recreates it: every shape takes the same statements.
  * - uploads: facts, status and chunk statuses carry their own positions, because a chunk or status
  *   write may be applied before or after the upload's own put and must not be undone by it.
  *   An upload that is already finished when first written (its start, chunks and end fell into one
@@ -35,7 +36,6 @@ const TABLES = `
     removed      INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (namespace, path_key)
   );
-  CREATE INDEX IF NOT EXISTS files_live ON files (namespace, path_key) WHERE removed = 0;
 
   CREATE TABLE IF NOT EXISTS changes (
     namespace    TEXT    NOT NULL,
@@ -51,8 +51,6 @@ const TABLES = `
     at_ms        INTEGER,
     PRIMARY KEY (namespace, position)
   ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS changes_by_path ON changes (namespace, path_key, position);
-  CREATE INDEX IF NOT EXISTS changes_by_time ON changes (namespace, at_ms, position);
 
   CREATE TABLE IF NOT EXISTS history (
     namespace      TEXT    NOT NULL,
@@ -69,7 +67,7 @@ const TABLES = `
     size           INTEGER,
     content_hash   TEXT,
     details        TEXT    NOT NULL,
-    UNIQUE (namespace, path_key, position)
+    UNIQUE (position, path_key, namespace)
   );
 
   CREATE TABLE IF NOT EXISTS uploads (

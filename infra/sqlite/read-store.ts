@@ -4,8 +4,9 @@ import { type Page, type ReadModelWrite, type ReadStore, StoreUnavailableError }
 import { type AdaptiveWriterOptions, createAdaptiveWriter } from "./adaptive-writer.ts";
 import { batchRefusals } from "./batch-refusal.ts";
 import { type SqliteDatabase, unavailable } from "./connection.ts";
+import { hasQueryIndexes } from "./query-indexes.ts";
 import { openReadModelDatabase } from "./read-connection.ts";
-import { READ_SQL, STATE_AT_EARLY_LIMIT } from "./read-queries.ts";
+import { READ_SQL, STATE_AT_BEFORE_INDEXES, STATE_AT_EARLY_LIMIT } from "./read-queries.ts";
 import {
   type ChangeRow,
   type FileRow,
@@ -35,7 +36,10 @@ const checkLimit = (limit: number): number => {
   return limit;
 };
 
-/** Prepared once per connection; rebuilt after reset because dropping tables invalidates them. */
+/**
+ * Prepared once per connection; again after a reset, because dropping tables invalidates them, and
+ * once the query indexes are built, because stateAt names one of them.
+ */
 function prepareQueries(db: SqliteDatabase) {
   return {
     getCheckpoint: db.prepare<[string], { position: string }>(READ_SQL.getCheckpoint),
@@ -47,7 +51,9 @@ function prepareQueries(db: SqliteDatabase) {
     filesAfterBelow: db.prepare<[string, string, string, number], FileRow>(READ_SQL.filesAfterBelow),
     getFile: db.prepare<[string, string], FileRow>(READ_SQL.getFile),
     history: db.prepare<[string, string, string, number], HistoryRow>(READ_SQL.history),
-    stateAt: db.prepare<[string, string, string, number], ChangeRow>(READ_SQL.stateAt),
+    stateAt: db.prepare<[string, string, string, number], ChangeRow>(
+      hasQueryIndexes(db) ? READ_SQL.stateAt : STATE_AT_BEFORE_INDEXES,
+    ),
     changesUpTo: db.prepare<[string, string, number], { n: number }>(READ_SQL.changesUpTo),
     stateAtEarly: db.prepare<[string, string, string, number], ChangeRow>(READ_SQL.stateAtEarly),
     positionAt: db.prepare<[string, number], { position: string }>(READ_SQL.positionAt),
@@ -83,6 +89,7 @@ function inThreadWriter(db: SqliteDatabase): AsyncReadWriter {
     apply: async (projection, ops, checkpoint) => writer.apply(projection, ops, checkpoint),
     setCheckpoint: async (projection, checkpoint) => writer.setCheckpoint(projection, checkpoint),
     reset: async () => writer.reset(),
+    buildQueryIndexes: async () => writer.buildQueryIndexes(),
     resume: async (projection) => writer.resume(projection),
     close: async () => {},
   };
@@ -103,6 +110,8 @@ function chooseWriter(db: SqliteDatabase, file: string, options: SqliteReadStore
  */
 export interface SqliteReadStore extends ReadStore {
   readonly ordersBatches: true;
+  /** Builds the query indexes a store made empty goes without while it catches up (query-indexes.ts). */
+  caughtUp(): Promise<void>;
 }
 
 export function openSqliteReadStore(file: string, options: SqliteReadStoreOptions = {}): SqliteReadStore {
@@ -112,6 +121,8 @@ export function openSqliteReadStore(file: string, options: SqliteReadStoreOption
   createReadSchema(db);
   let q = prepareQueries(db);
   let closed = false;
+  // The query indexes' build while it runs: the runner may report being live again meanwhile.
+  let indexing: Promise<void> | null = null;
   const writer = chooseWriter(db, file, options);
 
   const run = <T>(work: () => T): T => {
@@ -186,6 +197,19 @@ export function openSqliteReadStore(file: string, options: SqliteReadStoreOption
       await write(() => writer.reset());
       // The tables were dropped and created again, on whichever connection wrote.
       q = prepareQueries(db);
+    },
+
+    caughtUp() {
+      if (indexing) return indexing;
+      const build = async (): Promise<void> => {
+        if (run(() => hasQueryIndexes(db))) return;
+        await write(() => writer.buildQueryIndexes());
+        q = prepareQueries(db);
+      };
+      indexing = build().finally(() => {
+        indexing = null;
+      });
+      return indexing;
     },
 
     async changesSince(namespace, after, limit) {

@@ -11,6 +11,7 @@ export type WriterRequest =
     }
   | { readonly id: number; readonly op: "checkpoint"; readonly projection: string; readonly checkpoint: string }
   | { readonly id: number; readonly op: "reset" }
+  | { readonly id: number; readonly op: "indexes" }
   | { readonly id: number; readonly op: "resume"; readonly projection: string }
   | { readonly id: number; readonly op: "close" };
 

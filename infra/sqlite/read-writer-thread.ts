@@ -8,6 +8,7 @@ export interface AsyncReadWriter {
   apply(projection: string, ops: Ops, checkpoint: string): Promise<void>;
   setCheckpoint(projection: string, checkpoint: string): Promise<void>;
   reset(): Promise<void>;
+  buildQueryIndexes(): Promise<void>;
   resume(projection: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -82,6 +83,7 @@ export function startReadWriterThread(file: string): ReadWriterThread {
     apply: (projection, ops, checkpoint) => send({ op: "apply", projection, ops, checkpoint }),
     setCheckpoint: (projection, checkpoint) => send({ op: "checkpoint", projection, checkpoint }),
     reset: () => send({ op: "reset" }),
+    buildQueryIndexes: () => send({ op: "indexes" }),
     resume: (projection) => send({ op: "resume", projection }),
     close() {
       closing ??= (async () => {

@@ -34,6 +34,9 @@ const handle = (request: Exclude<WriterRequest, ApplyRequest>): void => {
     case "reset":
       writer.reset();
       return;
+    case "indexes":
+      writer.buildQueryIndexes();
+      return;
     case "resume":
       writer.resume(request.projection);
       return;

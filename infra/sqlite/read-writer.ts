@@ -1,5 +1,6 @@
 import { batchRefusals } from "./batch-refusal.ts";
 import type { SqliteDatabase } from "./connection.ts";
+import { buildQueryIndexes } from "./query-indexes.ts";
 import { READ_SQL } from "./read-queries.ts";
 import { createReadSchema, dropReadSchema } from "./read-schema.ts";
 import type { Ops } from "./read-write-ops.ts";
@@ -39,6 +40,8 @@ export interface ReadWriter {
   applyGroup(batches: readonly EncodedBatch[]): GroupOutcome[];
   setCheckpoint(projection: string, checkpoint: string): void;
   reset(): void;
+  /** Builds the query indexes a store made empty went without while it caught up (query-indexes.ts). */
+  buildQueryIndexes(): void;
   /** Accept the projection's batches again after one failed (see batch-refusal.ts). */
   resume(projection: string): void;
 }
@@ -100,5 +103,6 @@ export function createReadWriter(db: SqliteDatabase): ReadWriter {
       }).immediate();
       statements = prepare();
     },
+    buildQueryIndexes: () => buildQueryIndexes(db),
   };
 }
