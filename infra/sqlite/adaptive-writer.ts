@@ -182,11 +182,13 @@ export function createAdaptiveWriter(options: AdaptiveWriterOptions): AsyncReadW
     },
 
     async buildQueryIndexes() {
-      // Sorting whole tables takes seconds on a large store: always on the thread, started for it
-      // if need be, so this thread's event loop keeps turning. Later requests queue behind it there.
-      slot ??= start();
-      const s = slot;
-      await onThread(s, () => s.thread.buildQueryIndexes());
+      // After a backlog the thread that took it is still up, and sorting its tables there keeps
+      // this event loop turning (about a second per million events); later requests queue behind
+      // it. Without one, the tables are small (a new store, a short catch-up), and starting a
+      // thread for them would cost more memory than the build takes time.
+      const s = busyThread() ?? (slot?.thread.isUp() ? slot : null);
+      if (s === null) inThread.buildQueryIndexes();
+      else await onThread(s, () => s.thread.buildQueryIndexes());
     },
 
     async resume(projection) {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fileEventWrites, freshNamespace, pos } from "../../test/support/read-model-fixtures.ts";
 import { sqliteTempDir } from "../../test/support/sqlite-temp.ts";
 import type { ReadStore } from "../ports/index.ts";
-import { countingStarter } from "./adaptive-writer.fixture.ts";
+import { countingStarter, until } from "./adaptive-writer.fixture.ts";
 import { openDatabase, type SqliteDatabase } from "./connection.ts";
 import { missingQueryIndexes } from "./query-indexes.ts";
 import { createReadSchema } from "./read-schema.ts";
@@ -47,7 +47,7 @@ describe("SQLite read store query indexes", () => {
     );
   };
 
-  it("are missing from a store made empty, and built on its own thread once caught up, with the same answers", async () => {
+  it("are missing from a store made empty, and built once caught up, with the same answers", async () => {
     const starter = countingStarter();
     const store = openSqliteReadStore(temp.file("read.db"), { adaptive: { startThread: starter.start } });
     const ns = freshNamespace();
@@ -57,13 +57,30 @@ describe("SQLite read store query indexes", () => {
 
     await store.caughtUp();
     expect(missingQueryIndexes(inspect())).toEqual([]);
-    // A sort of whole tables keeps the event loop free: the build went to a writer thread.
-    expect(starter.threads.map((t) => t.requests)).toEqual([1]);
+    // No backlog started a writer thread, and the build did not start one either: a new server
+    // would carry its memory for nothing.
+    expect(starter.threads).toEqual([]);
     expect(await answers(store, ns)).toEqual(before);
-    // Writes keep them up from now on, and a second call has nothing left to ask of the writer.
+    // Writes keep them up from now on, and a second call has nothing left to do.
     await fill(store, ns, 11);
     await store.caughtUp();
-    expect(starter.threads.map((t) => t.requests)).toEqual([1]);
+    expect(missingQueryIndexes(inspect())).toEqual([]);
+    await store.close();
+  });
+
+  it("are built on the writer thread a backlog started, keeping this event loop free", async () => {
+    const starter = countingStarter();
+    const store = openSqliteReadStore(temp.file("read.db"), {
+      adaptive: { threadFromOps: 1, startThread: starter.start },
+    });
+    const ns = freshNamespace();
+    await fill(store, ns, 1);
+    await until(() => starter.threads[0]?.thread.isUp() === true);
+    await fill(store, ns, 11);
+    const sent = starter.threads[0]!.requests;
+    await store.caughtUp();
+    expect(missingQueryIndexes(inspect())).toEqual([]);
+    expect(starter.threads.map((t) => t.requests)).toEqual([sent + 1]);
     await store.close();
   });
 
