@@ -12,11 +12,15 @@ export type SqliteDatabase = Database.Database;
  * The busy timeout covers another process holding the write lock (roles may run as processes).
  * A 64 MiB page cache (default 2 MiB) keeps the upper index levels of a million-row namespace in
  * memory, so pages of the change feed and listings stay a few milliseconds.
+ *
+ * `pageSize` applies to a file not yet written only: WAL mode fixes the page size of a database
+ * once it has one, so a file made before keeps its own.
  */
-export function openDatabase(file: string): SqliteDatabase {
+export function openDatabase(file: string, options: { readonly pageSize?: number } = {}): SqliteDatabase {
   let db: SqliteDatabase;
   try {
     db = new Database(file);
+    if (options.pageSize !== undefined) db.pragma(`page_size = ${options.pageSize}`);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     db.pragma("busy_timeout = 5000");

@@ -13,6 +13,7 @@ import type { ReadModelWrite } from "../ports/index.ts";
 import { StoreUnavailableError } from "../ports/index.ts";
 import { openDatabase } from "./connection.ts";
 import { buildQueryIndexes } from "./query-indexes.ts";
+import { READ_MODEL_PAGE_SIZE } from "./read-connection.ts";
 import { READ_SQL } from "./read-queries.ts";
 import { createReadSchema } from "./read-schema.ts";
 import { openSqliteReadStore } from "./read-store.ts";
@@ -64,6 +65,26 @@ describe("SQLite read store", () => {
     expect(await store.latestChange("ns")).toBe(pos(1));
     expect(await store.getCheckpoint("files")).toBe(pos(1));
     await store.close();
+  });
+
+  it("makes new files with 16 KiB pages, and keeps working on a file made with 4 KiB ones", async () => {
+    const pageSize = (file: string): number => {
+      const db = openDatabase(file);
+      const size = db.pragma("page_size", { simple: true }) as number;
+      db.close();
+      return size;
+    };
+    const fresh = openSqliteReadStore(temp.file("fresh.db"));
+    await fresh.close();
+    expect(pageSize(temp.file("fresh.db"))).toBe(READ_MODEL_PAGE_SIZE);
+
+    openDatabase(temp.file("old.db")).close();
+    expect(pageSize(temp.file("old.db"))).toBe(4096);
+    const old = openSqliteReadStore(temp.file("old.db"));
+    await old.applyBatch("files", fileEventWrites("ns", "/a", 4, "put"), pos(4));
+    expect(await old.getFile("ns", "/a")).toEqual(fileEntry("ns", "/a", 4));
+    await old.close();
+    expect(pageSize(temp.file("old.db"))).toBe(4096);
   });
 
   it("keeps read models and checkpoints across reopening the file", async () => {
