@@ -5,6 +5,7 @@ import type { ReadStore } from "../ports/index.ts";
 import { countingStarter, until } from "./adaptive-writer.fixture.ts";
 import { openDatabase, type SqliteDatabase } from "./connection.ts";
 import { missingQueryIndexes } from "./query-indexes.ts";
+import { READ_SQL } from "./read-queries.ts";
 import { createReadSchema } from "./read-schema.ts";
 import { openSqliteReadStore } from "./read-store.ts";
 
@@ -96,6 +97,27 @@ describe("SQLite read store query indexes", () => {
     await store.caughtUp();
     expect(missingQueryIndexes(inspect())).toEqual([]);
     expect(await answers(store, ns)).toEqual(before);
+    await store.close();
+  });
+
+  it("are taken up by statements prepared before them, on any connection", async () => {
+    const store = openSqliteReadStore(temp.file("read.db"), { writer: "thread" });
+    // As another process serving queries would hold them: prepared while the store was catching up.
+    const other = inspect();
+    const stateAt = other.prepare(READ_SQL.stateAt);
+    const plan = other.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${READ_SQL.stateAt}`);
+    const detail = (): string =>
+      plan
+        .all("ns", "", pos(9), 10)
+        .map((row) => row.detail)
+        .join(" | ");
+    expect(detail()).not.toContain("changes_by_path");
+    await store.caughtUp();
+    // Its next run finds the schema changed: SQLite prepares the connection's statements again,
+    // and plans them with the new index.
+    stateAt.all("ns", "", pos(9), 10);
+    expect(detail()).toContain("USING INDEX changes_by_path");
+    expect(detail()).not.toContain("TEMP B-TREE");
     await store.close();
   });
 

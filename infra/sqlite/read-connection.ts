@@ -21,7 +21,7 @@ export function openReadModelDatabase(file: string): SqliteDatabase {
 const WAL_BEFORE_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 
 /**
- * 16 KiB instead of SQLite's 4 KiB, for read-model files made from now on. A catch-up writes rows
+ * 16 KiB instead of SQLite's 4 KiB, for new read-model files. A catch-up writes rows
  * at random places in the files table (one upsert per path) and the uploads' index; with larger
  * pages there are fewer of them to find, change and log per commit. Alternated catch-ups of
  * the same million-event log: the writer thread at 6.7–6.9 against 7.3–7.9 µs per event, 98.7k to

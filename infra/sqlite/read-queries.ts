@@ -4,18 +4,6 @@
  */
 export const STATE_AT_EARLY_LIMIT = 20_000;
 
-const stateAtFrom = (source: string): string =>
-  `SELECT namespace, max(position) AS position, kind, path, path_key, file_id, revision, size, content_hash, at
-       FROM ${source}
-       WHERE namespace = ? AND path_key > ? AND position <= ?
-       GROUP BY path_key HAVING kind = 'upsert' ORDER BY path_key LIMIT ?`;
-
-/**
- * stateAt for a store still catching up, whose changes_by_path is not built yet (query-indexes.ts):
- * the same answer, by whatever plan SQLite finds. Not in READ_SQL, whose plans are all index searches.
- */
-export const STATE_AT_BEFORE_INDEXES = stateAtFrom("changes");
-
 export const READ_SQL = {
   getCheckpoint: "SELECT position FROM checkpoints WHERE projection = ?",
   setCheckpoint:
@@ -32,8 +20,14 @@ export const READ_SQL = {
   getFile: "SELECT * FROM files WHERE namespace = ? AND path_key = ? AND removed = 0",
   history: "SELECT * FROM history WHERE namespace = ? AND path_key = ? AND position > ? ORDER BY position LIMIT ?",
   // SQLite takes bare columns from the row holding max(position): each path's last change at or before `at`.
-  // Walking paths in key order is cheap when most paths have a change by then (a late `at`)...
-  stateAt: stateAtFrom("changes INDEXED BY changes_by_path"),
+  // Walking paths in key order is cheap when most paths have a change by then (a late `at`): SQLite
+  // walks changes_by_path, which also saves it the sort. No INDEXED BY hint, so that a store still
+  // catching up, without that index (query-indexes.ts), answers too; once the index is built, every
+  // connection's statement is prepared again with it, in this process or another.
+  stateAt: `SELECT namespace, max(position) AS position, kind, path, path_key, file_id, revision, size, content_hash, at
+       FROM changes
+       WHERE namespace = ? AND path_key > ? AND position <= ?
+       GROUP BY path_key HAVING kind = 'upsert' ORDER BY path_key LIMIT ?`,
   // ...but for an early `at` it would pass over every later path to fill a page, so when few changes
   // precede `at` (counted up to STATE_AT_EARLY_LIMIT) they are grouped directly; the sort stays that small.
   changesUpTo: "SELECT count(*) AS n FROM (SELECT 1 FROM changes WHERE namespace = ? AND position <= ? LIMIT ?)",

@@ -6,7 +6,7 @@ import { batchRefusals } from "./batch-refusal.ts";
 import { type SqliteDatabase, unavailable } from "./connection.ts";
 import { hasQueryIndexes } from "./query-indexes.ts";
 import { openReadModelDatabase } from "./read-connection.ts";
-import { READ_SQL, STATE_AT_BEFORE_INDEXES, STATE_AT_EARLY_LIMIT } from "./read-queries.ts";
+import { READ_SQL, STATE_AT_EARLY_LIMIT } from "./read-queries.ts";
 import {
   type ChangeRow,
   type FileRow,
@@ -36,10 +36,7 @@ const checkLimit = (limit: number): number => {
   return limit;
 };
 
-/**
- * Prepared once per connection; again after a reset, because dropping tables invalidates them, and
- * once the query indexes are built, because stateAt names one of them.
- */
+/** Prepared once per connection; rebuilt after reset because dropping tables invalidates them. */
 function prepareQueries(db: SqliteDatabase) {
   return {
     getCheckpoint: db.prepare<[string], { position: string }>(READ_SQL.getCheckpoint),
@@ -51,9 +48,7 @@ function prepareQueries(db: SqliteDatabase) {
     filesAfterBelow: db.prepare<[string, string, string, number], FileRow>(READ_SQL.filesAfterBelow),
     getFile: db.prepare<[string, string], FileRow>(READ_SQL.getFile),
     history: db.prepare<[string, string, string, number], HistoryRow>(READ_SQL.history),
-    stateAt: db.prepare<[string, string, string, number], ChangeRow>(
-      hasQueryIndexes(db) ? READ_SQL.stateAt : STATE_AT_BEFORE_INDEXES,
-    ),
+    stateAt: db.prepare<[string, string, string, number], ChangeRow>(READ_SQL.stateAt),
     changesUpTo: db.prepare<[string, string, number], { n: number }>(READ_SQL.changesUpTo),
     stateAtEarly: db.prepare<[string, string, string, number], ChangeRow>(READ_SQL.stateAtEarly),
     positionAt: db.prepare<[string, number], { position: string }>(READ_SQL.positionAt),
@@ -204,7 +199,6 @@ export function openSqliteReadStore(file: string, options: SqliteReadStoreOption
       const build = async (): Promise<void> => {
         if (run(() => hasQueryIndexes(db))) return;
         await write(() => writer.buildQueryIndexes());
-        q = prepareQueries(db);
       };
       indexing = build().finally(() => {
         indexing = null;
