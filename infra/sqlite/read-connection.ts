@@ -26,6 +26,6 @@ const WAL_BEFORE_CHECKPOINT_BYTES = 32 * 1024 * 1024;
  * pages there are fewer of them to find, change and log per commit. Alternated catch-ups of
  * the same million-event log: the writer thread at 6.7–6.9 against 7.3–7.9 µs per event, 98.7k to
  * 100.3k against 89.7k to 95.4k events/s; 32 KiB measured the same as 16. The event store keeps
- * 4 KiB: its commits are a few rows each, where a larger page would only make each one write more.
+ * 4 KiB: its commits are a few rows each, and a commit writes every page it touched whole.
  */
 export const READ_MODEL_PAGE_SIZE = 16 * 1024;
