@@ -7,7 +7,7 @@
 import { putPresignedVia } from "../../client/api/presigned.ts";
 import { nodePlatform } from "../../client/cli/node-platform.ts";
 import { fileSource } from "../../client/cli/node-source.ts";
-import { fetchPutBytes } from "../../client/platform/put-bytes.ts";
+import { putBytesOf } from "../../client/platform/put-bytes.ts";
 import type { PresignedPut } from "../harness/api.ts";
 import { finish, runWorker, workerInput } from "./protocol.ts";
 
@@ -21,8 +21,7 @@ runWorker(async () => {
   const { file, puts, concurrency } = await workerInput<Input>();
   const source = await fileSource(file);
   const platform = nodePlatform();
-  // As the uploader chooses: the platform's port, else its fetch.
-  const putBytes = platform.putBytes ?? fetchPutBytes(platform.fetch);
+  const putBytes = putBytesOf(platform);
   let next = 0;
   let bytes = 0;
   const started = performance.now();

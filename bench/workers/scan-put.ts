@@ -9,7 +9,7 @@
 import { putPresignedVia } from "../../client/api/presigned.ts";
 import { nodePlatform } from "../../client/cli/node-platform.ts";
 import { fileSource } from "../../client/cli/node-source.ts";
-import { fetchPutBytes } from "../../client/platform/put-bytes.ts";
+import { putBytesOf } from "../../client/platform/put-bytes.ts";
 import { scanChunks } from "../../client/upload/scan.ts";
 import type { PresignedPut } from "../harness/api.ts";
 import { finish, runWorker, workerInput } from "./protocol.ts";
@@ -26,7 +26,7 @@ runWorker(async () => {
   const byIndex = new Map(puts.map((entry) => [entry.index, entry]));
   const source = await fileSource(file);
   const platform = nodePlatform();
-  const putBytes = platform.putBytes ?? fetchPutBytes(platform.fetch);
+  const putBytes = putBytesOf(platform);
   const inFlight = new Set<Promise<void>>();
   let bytes = 0;
   const started = performance.now();

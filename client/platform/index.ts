@@ -3,7 +3,7 @@ export { type Sha256, webCryptoSha256 } from "./digest.ts";
 export type { Exchange, ExchangeRequest } from "./exchange.ts";
 export { blobSource, bytesSource, type FileSource } from "./file-source.ts";
 export { type Fetch, globalFetch, PlatformError } from "./http.ts";
-export { fetchPutBytes, type PutAnswer, type PutBytes, type PutBytesRequest } from "./put-bytes.ts";
+export { fetchPutBytes, type PutAnswer, type PutBytes, type PutBytesRequest, putBytesOf } from "./put-bytes.ts";
 export { cryptoRandom, type Random, seededRandom } from "./random.ts";
 
 import { type Clock, systemClock } from "./clock.ts";

@@ -30,6 +30,13 @@ export interface PutAnswer {
   text(): Promise<string>;
 }
 
+/**
+ * How a platform sends chunk bytes: its own port where it has one, else its fetch. The uploader
+ * chooses so, and the benchmark's baselines choose through the same function.
+ */
+export const putBytesOf = (platform: { readonly putBytes?: PutBytes | undefined; readonly fetch: Fetch }): PutBytes =>
+  platform.putBytes ?? fetchPutBytes(platform.fetch);
+
 /** The default: the runtime's fetch. */
 export const fetchPutBytes =
   (fetch: Fetch): PutBytes =>

@@ -5,7 +5,7 @@ import { defaultRetryPolicy } from "../api/retry.ts";
 import type { CompletionResult } from "../api/types.ts";
 import { abortReason } from "../platform/clock.ts";
 import type { FileSource } from "../platform/file-source.ts";
-import { fetchPutBytes, type Platform, webCryptoSha256 } from "../platform/index.ts";
+import { type Platform, putBytesOf, webCryptoSha256 } from "../platform/index.ts";
 import type { LedgerboxDb, UploadRow } from "../store/schema.ts";
 import { UploadStateError } from "./errors.ts";
 import {
@@ -85,7 +85,7 @@ export function createUploader(options: UploaderOptions): Uploader {
   const { clock, random } = options.platform;
   const deps = (report: (event: ProgressEvent) => void, signal: AbortSignal | undefined): SessionDeps => ({
     api: options.api,
-    putBytes: options.platform.putBytes ?? fetchPutBytes(options.platform.fetch),
+    putBytes: putBytesOf(options.platform),
     records,
     retry: { policy: options.retry ?? defaultRetryPolicy, clock, random, signal, onRetry: () => void counters.retries++ },
     concurrency: options.concurrency ?? 4,
