@@ -9,7 +9,7 @@ export interface ProjectedEvent {
 
 /**
  * Projects each page of the log as it is read, so that only the writes wait for their batch. A
- * batch of up to 20,000 events fills over many young-generation collections (and the reader runs
+ * batch of thousands of events fills over many young-generation collections (and the reader runs
  * up to two batches ahead); decoded events kept until their batch was projected all survived those
  * collections, were copied into the old generation and collected there. Projected at once, an
  * event's objects (its row, its data and metadata) die young; only what its writes share stays.

@@ -118,7 +118,7 @@ describe("projection runner on SQLite", () => {
   });
 
   it.each([
-    { store: "a store that orders its batches", orders: true, inFlight: undefined, most: 8 },
+    { store: "a store that orders its batches", orders: true, inFlight: 8, most: 8 },
     { store: "a store that orders its batches, two at a time,", orders: true, inFlight: 2, most: 2 },
     { store: "any other store", orders: false, inFlight: undefined, most: 1 },
   ])(
@@ -157,6 +157,63 @@ describe("projection runner on SQLite", () => {
       expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
     },
   );
+
+  it.each([
+    { store: "a store that orders its batches", orders: true },
+    { store: "any other store", orders: false },
+  ])("tells $store more follows while it works off a backlog, closing a group every maxBatchesPerCommit", async ({ orders }) => {
+    const { eventStore, readStore } = await open();
+    const log = workload(2000, 3);
+    await appendLog(eventStore, log);
+    const head = await headOf(eventStore);
+    const handed: { to: LogPosition; more: boolean }[] = [];
+    const watched = new Proxy(readStore, {
+      get(target, property, receiver) {
+        if (property === "ordersBatches") return orders ? true : undefined;
+        if (property === "applyBatch") {
+          return (...args: Parameters<typeof readStore.applyBatch>) => {
+            handed.push({ to: args[2], more: args[3]?.more === true });
+            return target.applyBatch(...args);
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const runner = track(
+      createProjectionRunner({
+        eventStore,
+        readStore: watched,
+        maxBatchEvents: 100,
+        maxBatchesInFlight: 6,
+        maxBatchesPerCommit: 4,
+      }),
+    );
+    runner.start();
+    await runner.waitFor(head);
+    expect(handed.length).toBeGreaterThanOrEqual(20);
+    // The batch that reaches the head seen at the start says nothing follows.
+    expect(handed.at(-1)).toEqual({ to: head, more: false });
+    if (!orders) {
+      expect(handed.filter(({ more }) => more)).toEqual([]);
+    } else {
+      const runs = handed
+        .map(({ more }) => (more ? "m" : "."))
+        .join("")
+        .split(".")
+        .map((run) => run.length);
+      // Groups of up to four: three saying more, then one closing the group.
+      expect(Math.max(...runs)).toBe(3);
+      expect(handed.filter(({ more }) => more).length).toBeGreaterThan(handed.length / 2);
+    }
+    expect(await snapshot(readStore, log)).toEqual(await snapshot(await referenceReadModels(eventStore), log));
+    // Live, each batch commits on its own.
+    handed.length = 0;
+    await appendLog(eventStore, workload(2050, 3).slice(2000));
+    await runner.waitFor(await headOf(eventStore));
+    expect(handed.length).toBeGreaterThan(0);
+    expect(handed.filter(({ more }) => more)).toEqual([]);
+  });
 
   it("resubscribes from its checkpoint when the event store subscription breaks", async () => {
     const { eventStore, readStore } = await open();

@@ -94,6 +94,16 @@ export interface Page<T> {
   readonly hasMore: boolean;
 }
 
+/** What the caller of applyBatch knows beyond the batch itself; a store may ignore it. */
+export interface ApplyHints {
+  /**
+   * The caller hands over the next batch at once (a backlog is being worked off). A store that
+   * orders its batches may keep this one's transaction open for it, and settle both once they
+   * commit; the caller must not wait on this batch before handing over the one that closes its group.
+   */
+  readonly more?: boolean;
+}
+
 export interface ReadStore {
   /**
    * Apply a batch of writes, then move the projection's checkpoint to `checkpoint`. Stores with
@@ -102,7 +112,7 @@ export interface ReadStore {
    * crash in between replays the batch to the same result. Writes are ordered by pathKey in code
    * point order wherever the port says "ordered by pathKey".
    */
-  applyBatch(projection: string, writes: readonly ReadModelWrite[], checkpoint: LogPosition): Promise<void>;
+  applyBatch(projection: string, writes: readonly ReadModelWrite[], checkpoint: LogPosition, hints?: ApplyHints): Promise<void>;
   getCheckpoint(projection: string): Promise<LogPosition | null>;
   /** Set a checkpoint that has no read-model writes attached (e.g. the change-notice bridge). */
   setCheckpoint(projection: string, checkpoint: LogPosition): Promise<void>;

@@ -20,10 +20,10 @@ export function countingStarter() {
     return {
       isUp: () => thread.isUp(),
       exited: thread.exited,
-      apply: (projection, ops, checkpoint) => {
+      apply: (projection, ops, checkpoint, more) => {
         seen.applies++;
         seen.requests++;
-        return thread.apply(projection, ops, checkpoint);
+        return thread.apply(projection, ops, checkpoint, more);
       },
       setCheckpoint: counted(thread.setCheckpoint),
       reset: counted(thread.reset),

@@ -146,7 +146,7 @@ export function createAdaptiveWriter(options: AdaptiveWriterOptions): AsyncReadW
   const busyThread = (): Slot | null => (slot !== null && slot.pending > 0 ? slot : null);
 
   return {
-    async apply(projection, ops, checkpoint) {
+    async apply(projection, ops, checkpoint, more) {
       refusals.check(projection);
       const sustained = opsInLastSecond(ops.length) >= threadFromOpsPerSecond;
       let s = busyThread();
@@ -157,6 +157,8 @@ export function createAdaptiveWriter(options: AdaptiveWriterOptions): AsyncReadW
       }
       if (s === null) {
         try {
+          // Committed at once whatever `more` says: a transaction held open on this connection
+          // would show its writes to the store's reads before they commit.
           inThread.apply(projection, ops, checkpoint);
         } catch (error) {
           refusals.failed(projection);
@@ -165,7 +167,7 @@ export function createAdaptiveWriter(options: AdaptiveWriterOptions): AsyncReadW
         return;
       }
       const thread = s;
-      return onThread(thread, () => thread.thread.apply(projection, ops, checkpoint), refuse(projection));
+      return onThread(thread, () => thread.thread.apply(projection, ops, checkpoint, more), refuse(projection));
     },
 
     async setCheckpoint(projection, checkpoint) {

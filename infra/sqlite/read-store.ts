@@ -154,7 +154,7 @@ export function openSqliteReadStore(file: string, options: SqliteReadStoreOption
       refusals.failed(projection);
       throw error;
     };
-  const sendBatch = (projection: string, writes: readonly ReadModelWrite[], checkpoint: string): Promise<void> => {
+  const sendBatch = (projection: string, writes: readonly ReadModelWrite[], checkpoint: string, more: boolean): Promise<void> => {
     refusals.check(projection);
     let ops: Ops;
     try {
@@ -165,14 +165,14 @@ export function openSqliteReadStore(file: string, options: SqliteReadStoreOption
       refusals.failed(projection);
       throw error;
     }
-    return writer.apply(projection, ops, checkpoint).catch(refuseAfter(projection));
+    return writer.apply(projection, ops, checkpoint, more).catch(refuseAfter(projection));
   };
 
   return {
     ordersBatches: true,
 
-    applyBatch(projection, writes, checkpoint) {
-      return write(() => sendBatch(projection, writes, checkpoint));
+    applyBatch(projection, writes, checkpoint, hints) {
+      return write(() => sendBatch(projection, writes, checkpoint, hints?.more === true));
     },
 
     async getCheckpoint(projection) {

@@ -99,4 +99,41 @@ describe("SQLite read writer: batches applied as one group", () => {
     writer.resume("q");
     expect(summary(writer.applyGroup([batch("p", fileEventWrites("ns", "/a", 1, "put"), 1)]))).toEqual(["ok"]);
   });
+
+  it("groups held open commit together, and only once committed; a failing batch among them fails alone", async () => {
+    const writer = createReadWriter(db);
+    expect(summary(writer.holdGroup([batch("p", fileEventWrites("ns", "/a", 1, "put"), 1)]))).toEqual(["ok"]);
+    const outcomes = writer.holdGroup([
+      batch("p", [...fileEventWrites("ns", "/b", 2, "put"), refusedWrite(2)], 2),
+      batch("p", fileEventWrites("ns", "/c", 3, "put"), 3),
+      batch("q", fileEventWrites("ns", "/d", 4, "put"), 4),
+    ]);
+    expect(summary(outcomes)).toEqual(["SQLITE_CONSTRAINT_NOTNULL", "BatchAfterFailureError", "ok"]);
+    writer.setCheckpoint("bridge", pos(9));
+    // Another connection sees none of it yet.
+    expect(await read()).toEqual({ files: [null, null, null, null], p: null, q: null });
+
+    expect(writer.commitHeld()).toBeNull();
+    expect(await read()).toEqual({
+      files: [fileEntry("ns", "/a", 1), null, null, fileEntry("ns", "/d", 4)],
+      p: pos(1),
+      q: pos(4),
+    });
+    expect(db.prepare("SELECT position FROM checkpoints WHERE projection = 'bridge'").pluck().get()).toBe(pos(9));
+  });
+
+  it("a held transaction that ended before it committed fails the next group, and refuses every held projection", async () => {
+    const writer = createReadWriter(db);
+    expect(summary(writer.holdGroup([batch("p", fileEventWrites("ns", "/a", 1, "put"), 1)]))).toEqual(["ok"]);
+    // As SQLite does by itself on some failures.
+    db.exec("ROLLBACK");
+    expect(() => writer.holdGroup([batch("q", fileEventWrites("ns", "/d", 4, "put"), 4)])).toThrow(/ended without committing/);
+    expect(writer.commitHeld()).toBeNull();
+    expect(await read()).toEqual({ files: [null, null, null, null], p: null, q: null });
+    for (const projection of ["p", "q"]) {
+      expect(summary(writer.applyGroup([batch(projection, fileEventWrites("ns", "/b", 5, "put"), 5)]))).toEqual([
+        "BatchAfterFailureError",
+      ]);
+    }
+  });
 });

@@ -8,6 +8,8 @@ export type WriterRequest =
       readonly projection: string;
       readonly ops: Ops;
       readonly checkpoint: string;
+      /** The next batch follows at once: the thread may hold the transaction open for it. */
+      readonly more: boolean;
     }
   | { readonly id: number; readonly op: "checkpoint"; readonly projection: string; readonly checkpoint: string }
   | { readonly id: number; readonly op: "reset" }

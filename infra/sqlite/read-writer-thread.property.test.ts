@@ -25,14 +25,15 @@ describe("SQLite read store's writer thread (property)", () => {
     await temp.remove();
   });
 
-  it("ends byte-identical to the in-thread writer, also when restarted mid-log with other batch boundaries and batches committed in groups", async () => {
+  it("ends byte-identical to the in-thread writer, also when restarted mid-log with other batch boundaries and batches committed in groups or held open for more", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(arbitraryStep, { minLength: 1, maxLength: 60 }),
         fc.array(fc.nat(), { maxLength: 6 }),
         fc.array(fc.nat(), { maxLength: 6 }),
         fc.nat(),
-        async (steps, cuts, otherCuts, crashAt) => {
+        fc.array(fc.boolean(), { maxLength: 8 }),
+        async (steps, cuts, otherCuts, crashAt, mores) => {
           const events = simulate(steps).map(({ event, metadata }, i) => recorded(event, i + 1, metadata));
           fc.pre(events.length > 0);
           // The first batches at some boundaries, then (after a restart) the rest at others: the
@@ -61,8 +62,13 @@ describe("SQLite read store's writer thread (property)", () => {
           const resumed = openSqliteReadStore(workerFile, { writer: "worker" });
           expect(await resumed.getCheckpoint("p")).toBe(resumeAfter);
           // Handed over without waiting, as the projection runner does: those that queue up while
-          // the thread commits go in one transaction together (the writer's applyGroup).
-          await Promise.all(tail.map(batchOf).map(({ writes, checkpoint }) => resumed.applyBatch("p", writes, checkpoint)));
+          // the thread commits go in one transaction together, and so do those said to be
+          // followed by more (a last one saying so commits once the thread has waited for more).
+          await Promise.all(
+            tail
+              .map(batchOf)
+              .map(({ writes, checkpoint }, i) => resumed.applyBatch("p", writes, checkpoint, { more: mores[i] === true })),
+          );
           await resumed.close();
 
           expect(dumpReadModels(workerFile)).toEqual(dumpReadModels(inThreadFile));

@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { changeEntry, fileEntry, fileEventWrites, pos } from "../../test/support/read-model-fixtures.ts";
 import { sqliteTempDir } from "../../test/support/sqlite-temp.ts";
 import type { ReadModelWrite } from "../ports/index.ts";
 import { StoreUnavailableError } from "../ports/index.ts";
 import { openSqliteReadStore } from "./read-store.ts";
+import { encodeWrites } from "./read-write-ops.ts";
 import { startReadWriterThread } from "./read-writer-thread.ts";
 
 describe("SQLite read store's writer thread", () => {
@@ -86,6 +88,90 @@ describe("SQLite read store's writer thread", () => {
     await expect(writer.setCheckpoint("bridge", pos(1))).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(writer.apply("files", [], pos(1))).rejects.toBeInstanceOf(StoreUnavailableError);
     await writer.close();
+  });
+
+  describe("batches said to be followed at once (more)", () => {
+    /** A store to read with (its own connection sees only what the thread committed), and a thread to write with. */
+    const openBoth = (holdMs: number) => {
+      const file = temp.file("read.db");
+      const reader = openSqliteReadStore(file, { writer: "thread" });
+      const thread = startReadWriterThread(file, { holdMs });
+      const apply = (projection: string, writes: readonly ReadModelWrite[], n: number, more: boolean) =>
+        thread.apply(projection, encodeWrites(writes), pos(n), more);
+      const settled = new Set<number>();
+      const track = (n: number, applied: Promise<void>) =>
+        applied.then(
+          () => settled.add(n),
+          () => settled.add(n),
+        );
+      return { reader, thread, apply, settled, track };
+    };
+    const refusedWrite = (n: number): ReadModelWrite =>
+      ({ kind: "change.add", change: { ...changeEntry("ns", "/bad", n), namespace: null } }) as unknown as ReadModelWrite;
+
+    it("commit together with the batch that closes their group, none answered or readable before", async () => {
+      const { reader, thread, apply, settled, track } = openBoth(60_000);
+      const first = apply("files", fileEventWrites("ns", "/a", 1, "put"), 1, true);
+      const second = apply("files", fileEventWrites("ns", "/b", 2, "put"), 2, true);
+      void track(1, first);
+      void track(2, second);
+      // A bare checkpoint (the notice bridge's) joins the open transaction rather than end it.
+      const bridge = thread.setCheckpoint("bridge", pos(1));
+      void track(0, bridge);
+      await sleep(200);
+      expect([...settled]).toEqual([]);
+      expect(await reader.getFile("ns", "/a")).toBeNull();
+      expect(await reader.getCheckpoint("files")).toBeNull();
+      expect(await reader.getCheckpoint("bridge")).toBeNull();
+
+      await apply("files", fileEventWrites("ns", "/c", 3, "put"), 3, false);
+      await Promise.all([first, second, bridge]);
+      expect(await reader.getFile("ns", "/a")).toEqual(fileEntry("ns", "/a", 1));
+      expect(await reader.getFile("ns", "/c")).toEqual(fileEntry("ns", "/c", 3));
+      expect(await reader.getCheckpoint("files")).toBe(pos(3));
+      expect(await reader.getCheckpoint("bridge")).toBe(pos(1));
+      await thread.close();
+      await reader.close();
+    });
+
+    it("commit once nothing more arrives for a while: a sender that stopped loses nothing", async () => {
+      const { reader, thread, apply } = openBoth(50);
+      await apply("files", fileEventWrites("ns", "/a", 1, "put"), 1, true);
+      expect(await reader.getFile("ns", "/a")).toEqual(fileEntry("ns", "/a", 1));
+      expect(await reader.getCheckpoint("files")).toBe(pos(1));
+      await thread.close();
+      await reader.close();
+    });
+
+    it("commit before a reset, which then drops them", async () => {
+      const { reader, thread, apply, settled, track } = openBoth(60_000);
+      const held = track(1, apply("files", fileEventWrites("ns", "/a", 1, "put"), 1, true));
+      await thread.reset();
+      await held;
+      expect(settled.has(1)).toBe(true);
+      expect(await reader.getFile("ns", "/a")).toBeNull();
+      await thread.close();
+      await reader.close();
+    });
+
+    it("a failing batch among them fails alone: those before it commit, its projection's later ones are refused", async () => {
+      const { reader, thread, apply } = openBoth(60_000);
+      const before = apply("p", fileEventWrites("ns", "/a", 1, "put"), 1, true);
+      const failing = apply("p", [refusedWrite(2)], 2, true);
+      const behind = apply("p", fileEventWrites("ns", "/c", 3, "put"), 3, true);
+      const other = apply("q", fileEventWrites("ns", "/d", 4, "put"), 4, false);
+      await before;
+      await expect(failing).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT_NOTNULL" });
+      await expect(behind).rejects.toMatchObject({ name: "BatchAfterFailureError" });
+      await other;
+      expect(await reader.getFile("ns", "/a")).toEqual(fileEntry("ns", "/a", 1));
+      expect(await reader.getFile("ns", "/c")).toBeNull();
+      expect(await reader.getFile("ns", "/d")).toEqual(fileEntry("ns", "/d", 4));
+      expect(await reader.getCheckpoint("p")).toBe(pos(1));
+      expect(await reader.getCheckpoint("q")).toBe(pos(4));
+      await thread.close();
+      await reader.close();
+    });
   });
 
   for (const writer of ["worker", "thread"] as const) {

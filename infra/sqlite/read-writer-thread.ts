@@ -5,7 +5,8 @@ import { failureError, type WriterReply, type WriterRequest } from "./read-write
 
 /** The read store's writes as they look from the store's thread: each resolves once committed. */
 export interface AsyncReadWriter {
-  apply(projection: string, ops: Ops, checkpoint: string): Promise<void>;
+  /** `more`: the next batch follows at once, so this one may wait for it to commit with it (ApplyHints). */
+  apply(projection: string, ops: Ops, checkpoint: string, more?: boolean): Promise<void>;
   setCheckpoint(projection: string, checkpoint: string): Promise<void>;
   reset(): Promise<void>;
   buildQueryIndexes(): Promise<void>;
@@ -24,6 +25,18 @@ export interface ReadWriterThread extends AsyncReadWriter {
   readonly exited: Promise<void>;
 }
 
+/**
+ * How long the thread holds a transaction open for a batch said to be followed at once (`more`)
+ * while nothing more arrives: the runner sends the next within a batch's projection time (a few
+ * milliseconds), so this only ends a hold whose sender stopped or failed.
+ */
+export const HOLD_MS = 100;
+
+export interface ReadWriterThreadOptions {
+  /** See HOLD_MS. */
+  readonly holdMs?: number;
+}
+
 /** A request before it is numbered (Omit applied to each member of the union). */
 type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, "id"> : never) : never;
 
@@ -35,10 +48,11 @@ type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R
  * connection that starts afterwards sees it. A failed request rejects alone (its transaction rolled
  * back); a thread that dies rejects everything pending and every later request.
  */
-export function startReadWriterThread(file: string): ReadWriterThread {
+export function startReadWriterThread(file: string, options: ReadWriterThreadOptions = {}): ReadWriterThread {
   // Set to 1 by the thread once its connection is open.
   const up = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(new URL("./read-writer-worker.cjs", import.meta.url), { workerData: { file, up }, execArgv: [] });
+  const workerData = { file, up, holdMs: options.holdMs ?? HOLD_MS };
+  const worker = new Worker(new URL("./read-writer-worker.cjs", import.meta.url), { workerData, execArgv: [] });
   const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let dead: Error | null = null;
@@ -80,7 +94,7 @@ export function startReadWriterThread(file: string): ReadWriterThread {
   return {
     isUp: () => Atomics.load(up, 0) === 1,
     exited,
-    apply: (projection, ops, checkpoint) => send({ op: "apply", projection, ops, checkpoint }),
+    apply: (projection, ops, checkpoint, more = false) => send({ op: "apply", projection, ops, checkpoint, more }),
     setCheckpoint: (projection, checkpoint) => send({ op: "checkpoint", projection, checkpoint }),
     reset: () => send({ op: "reset" }),
     buildQueryIndexes: () => send({ op: "indexes" }),

@@ -38,6 +38,18 @@ export interface ReadWriter {
    * the group commits and every batch reports that failure.
    */
   applyGroup(batches: readonly EncodedBatch[]): GroupOutcome[];
+  /**
+   * Applies a group as applyGroup does, in a transaction it leaves open: more groups may join it
+   * before `commitHeld` commits them all. Each outcome holds only once that commit succeeds; no
+   * other call but setCheckpoint (which joins the transaction) may come before it. Throws if the
+   * transaction itself fails: then nothing held commits, and every held projection is refused.
+   */
+  holdGroup(batches: readonly EncodedBatch[]): GroupOutcome[];
+  /**
+   * Commits what holdGroup left open: `null` when it did (or nothing was held), else why not: then
+   * none of the held batches committed, and their projections are refused.
+   */
+  commitHeld(): unknown;
   setCheckpoint(projection: string, checkpoint: string): void;
   reset(): void;
   /** Builds the query indexes a store made empty went without while it caught up (query-indexes.ts). */
@@ -71,12 +83,47 @@ export function createReadWriter(db: SqliteDatabase): ReadWriter {
         }
       }),
     );
-    return { setCheckpoint, applyEach };
+    const begin = db.prepare("BEGIN IMMEDIATE");
+    const commit = db.prepare("COMMIT");
+    return { setCheckpoint, applyEach, begin, commit };
   };
   // Here too, not only in the store: on the writer thread, later batches may be queued already
   // when one fails.
   const refusals = batchRefusals();
   let statements = prepare();
+  // The projections of the batches in the open transaction: all refused if it fails.
+  const held = new Set<string>();
+  const failHeld = (error: unknown): unknown => {
+    if (db.inTransaction) db.exec("ROLLBACK");
+    for (const projection of held) refusals.failed(projection);
+    held.clear();
+    return error;
+  };
+  const commitHeld = (): unknown => {
+    if (!db.inTransaction) return null;
+    try {
+      statements.commit.run();
+      held.clear();
+      return null;
+    } catch (error) {
+      return failHeld(error);
+    }
+  };
+  const holdGroup = (batches: readonly EncodedBatch[]): GroupOutcome[] => {
+    try {
+      if (!db.inTransaction) {
+        // SQLite rolls a transaction back by itself on some failures (a full disk, an I/O error).
+        if (held.size > 0) throw new Error("the transaction held open for earlier batches ended without committing");
+        statements.begin.run();
+      }
+      for (const { projection } of batches) held.add(projection);
+      // Inside the open transaction better-sqlite3 runs the group as a SAVEPOINT.
+      return statements.applyEach(batches);
+    } catch (error) {
+      for (const { projection } of batches) held.add(projection);
+      throw failHeld(error);
+    }
+  };
   const applyGroup = (batches: readonly EncodedBatch[]): GroupOutcome[] => {
     try {
       // IMMEDIATE takes the write lock up front: nothing can make a batch fail halfway for a lock.
@@ -92,6 +139,8 @@ export function createReadWriter(db: SqliteDatabase): ReadWriter {
       if (outcome && !outcome.ok) throw outcome.error;
     },
     applyGroup,
+    holdGroup,
+    commitHeld,
     resume: (projection) => refusals.resume(projection),
     setCheckpoint(projection, checkpoint) {
       statements.setCheckpoint.run(projection, checkpoint);
