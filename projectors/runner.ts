@@ -216,23 +216,18 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     } catch (error) {
       applied = Promise.reject(error);
     }
-    return afterCommit(applied, handedOverAt, summary, more);
+    return afterCommit(applied, handedOverAt, summary);
   }
 
-  async function afterCommit(
-    applied: Promise<void>,
-    handedOverAt: number,
-    batch: Omit<PreparedBatch, "writes">,
-    held: boolean,
-  ): Promise<void> {
+  async function afterCommit(applied: Promise<void>, handedOverAt: number, batch: Omit<PreparedBatch, "writes">): Promise<void> {
     await applied;
     const ended = performance.now();
-    // A batch held for the ones after it waited for them, which says nothing about the store's
-    // speed; the one that closed its group measures the group's commit. Batches a store commits
-    // as one group otherwise (the SQLite writer thread's, when it is the slower side) settle
-    // together: the first carries the group's time and may halve the size, the next (if full)
-    // takes no time and doubles it back, so a group leaves the size where it was.
-    if (!held) batchSize = nextBatchSize(batchSize, batch.events, ended - Math.max(handedOverAt, lastCommitEnd), sizing);
+    // Batches a store commits as one group (the SQLite writer thread's) settle together: the first
+    // carries the group's time and may halve the size, the next (if full) takes no time and doubles it back,
+    // so a group leaves the size where it was. A catch-up's first group takes the size from its
+    // first batches' 100 events to the largest: had only the batch closing a group counted, each
+    // doubling would have waited for a group, and most of 200,000 events went in small batches.
+    batchSize = nextBatchSize(batchSize, batch.events, ended - Math.max(handedOverAt, lastCommitEnd), sizing);
     lastCommitEnd = ended;
     // Batches commit one after the other, so the checkpoint now is where this one began.
     const from = status.checkpoint;
