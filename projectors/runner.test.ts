@@ -215,6 +215,17 @@ describe("projection runner on SQLite", () => {
     expect(handed.filter(({ more }) => more)).toEqual([]);
   });
 
+  it("grows its batches from 100 events to the largest within the first group a store holds for more", async () => {
+    const { eventStore, readStore } = await open();
+    await appendLog(eventStore, workload(3000, 5));
+    const runner = track(createProjectionRunner({ eventStore, readStore, maxBatchEvents: 1000 }));
+    runner.start();
+    await runner.waitFor(await headOf(eventStore));
+    // 100, 200, 400, 800, then 1000 each: had the size waited for each group to commit, twenty
+    // batches of 100 would have come first.
+    expect(runner.status().batches).toBeLessThanOrEqual(8);
+  });
+
   it("resubscribes from its checkpoint when the event store subscription breaks", async () => {
     const { eventStore, readStore } = await open();
     const log = workload(1200, 5);
