@@ -5,7 +5,7 @@
  * what bounds the runner. The runner's CPU is split by thread: the main thread reads, projects
  * and merges; the read store's writer thread commits.
  *
- *   npx tsx projectors/catch-up.bench.ts [events=200000] [batch=5000] [breakdown]
+ *   npx tsx projectors/catch-up.bench.ts [events=200000] [batch=1250, the runner's default] [breakdown]
  */
 import { join } from "node:path";
 import { openSqliteReadStore } from "../infra/sqlite/read-store.ts";
@@ -18,7 +18,7 @@ import { threadCpuMs, threadCpuSince } from "./testing/thread-cpu.ts";
 import { workload } from "./testing/workload.ts";
 
 const events = Number(process.argv[2] ?? 200_000);
-const maxBatchEvents = Number(process.argv[3] ?? 5000);
+const maxBatchEvents = Number(process.argv[3] ?? 1250);
 const breakdown = process.argv.includes("breakdown");
 const rate = (n: number, ms: number): string => `${Math.round((n * 1000) / ms).toLocaleString("en")} events/s`;
 // CPU time holds much better than wall time on a shared machine.

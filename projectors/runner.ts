@@ -24,13 +24,14 @@ export interface RunnerOptions {
   /** Maps one event to its writes; default: every read-model projection. */
   readonly project?: (event: RecordedEvent) => ReadModelWrite[];
   /**
-   * Hand a batch to the store after at most this many events… (default 5,000 in catch-up. Live, a
-   * batch closes after `maxBatchDelayMs` long before that.) A batch's writes stay on this thread
-   * until it is handed over, so smaller batches die young here; the commits stay large because a
-   * store that can hold a transaction open commits up to `maxBatchesPerCommit` batches together.
-   * Against batches of 20,000 each its own commit, alternated runs of the catch-up benchmark made
-   * 89-96k against 78-87k events/s at 200,000 events and 93-96k against 87-89k at a million, with
-   * 1.2-1.9 µs less CPU per event, most of it garbage collection.
+   * Hand a batch to the store after at most this many events… (in catch-up. Live, a batch closes
+   * after `maxBatchDelayMs` long before that.) Default 1,250 for a store that orders its batches
+   * (ordered-batches.ts), 20,000 for any other. A batch's writes stay on this thread until it is
+   * handed over, so the smaller the batch the more of them die young here; an ordering store still
+   * commits large groups, as it is handed batches early and told when more follow (see
+   * `maxBatchesPerCommit`). At a million events, alternated runs of the catch-up benchmark made
+   * 97.6-104.4k events/s with 1,250, 94.0-100.7k with 2,500 and 92.9-93.4k with 5,000. A store that
+   * takes one batch at a time (MongoDB) merges and writes each on its own, so it gets large ones.
    */
   readonly maxBatchEvents?: number;
   /**
@@ -43,17 +44,19 @@ export interface RunnerOptions {
   readonly maxBatchDelayMs?: number;
   /**
    * Batches a store that orders them (ordered-batches.ts) may hold before the oldest commits
-   * (default 40, twice `maxBatchesPerCommit`, so the next group is being handed over while one
+   * (default 160, twice `maxBatchesPerCommit`, so the next group is being handed over while one
    * commits). Only a batch's summary stays here meanwhile; the writes went to the store.
    */
   readonly maxBatchesInFlight?: number;
   /**
-   * While catching up, each batch but every this-many-th (default 20) is handed over saying more
+   * While catching up, each batch but every this-many-th (default 80) is handed over saying more
    * follows at once (`ApplyHints.more`), so a store that can keep its transaction open for the
    * next commits them together: the larger a commit, the more of its writes share B-tree pages and
-   * the fewer pages it writes (20 batches of 5,000, about the SQLite writer thread's bound on a
-   * group). Must be below `maxBatchesInFlight`: the runner never waits on a batch whose group
-   * has not been closed.
+   * the fewer pages it writes (80 batches of 1,250, about the SQLite writer thread's bound on a
+   * transaction). Against batches of 20,000 each its own commit (or grouped only while the writer
+   * was the slower side), alternated catch-ups of one log made 95-99k against 86-89k events/s at
+   * 200,000 events, with 1.2-1.9 µs less CPU per event, most of it garbage collection. Kept below
+   * `maxBatchesInFlight`: the runner never waits on a batch whose group has not been closed.
    */
   readonly maxBatchesPerCommit?: number;
   readonly retry?: RetryPolicy;
@@ -112,7 +115,8 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   const { eventStore, readStore } = options;
   const projection = options.projection ?? READ_MODELS;
   const project = options.project ?? projectReadModels;
-  const maxItems = options.maxBatchEvents ?? 5000;
+  const handOverEarly = ordersBatches(readStore);
+  const maxItems = options.maxBatchEvents ?? (handOverEarly ? 1250 : 20_000);
   const sizing = {
     max: maxItems,
     min: Math.min(maxItems, options.minBatchEvents ?? 50),
@@ -120,8 +124,8 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   };
   let batchSize = initialBatchSize(sizing);
   const maxDelayMs = options.maxBatchDelayMs ?? 10;
-  const maxInFlight = Math.max(1, options.maxBatchesInFlight ?? 40);
-  const perCommit = Math.max(1, Math.min(maxInFlight - 1, options.maxBatchesPerCommit ?? 20));
+  const maxInFlight = Math.max(1, options.maxBatchesInFlight ?? 160);
+  const perCommit = Math.max(1, Math.min(maxInFlight - 1, options.maxBatchesPerCommit ?? 80));
   const retry = options.retry ?? DEFAULT_RETRY;
   const statusIntervalMs = options.statusIntervalMs ?? 1000;
   const log = options.log ?? silentLog;
@@ -265,7 +269,6 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     signal.addEventListener("abort", abort, { once: true });
     const pages = subscribeLogPages(eventStore, status.checkpoint, subscription.signal);
     const source = pageBatches(projectedPages(pages, project), { maxItems, maxDelayMs });
-    const handOverEarly = ordersBatches(readStore);
     let handedOver = status.checkpoint;
     // Oldest first; with an ordering store up to maxInFlight, else one.
     const inFlight: Promise<void>[] = [];

@@ -154,21 +154,61 @@ describe("SQLite read store's writer thread", () => {
       await reader.close();
     });
 
-    it("a failing batch among them fails alone: those before it commit, its projection's later ones are refused", async () => {
+    const nameOf = async (applied: Promise<void>): Promise<string> =>
+      applied.then(
+        () => "ok",
+        (error: { code?: string; name: string }) => error.code ?? error.name,
+      );
+
+    it("a batch that fails rolls back what its projection held with it; resent, each has its own savepoint until a group commits clean", async () => {
       const { reader, thread, apply } = openBoth(60_000);
-      const before = apply("p", fileEventWrites("ns", "/a", 1, "put"), 1, true);
-      const failing = apply("p", [refusedWrite(2)], 2, true);
-      const behind = apply("p", fileEventWrites("ns", "/c", 3, "put"), 3, true);
-      const other = apply("q", fileEventWrites("ns", "/d", 4, "put"), 4, false);
-      await before;
-      await expect(failing).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT_NOTNULL" });
-      await expect(behind).rejects.toMatchObject({ name: "BatchAfterFailureError" });
-      await other;
+      const before = nameOf(apply("p", fileEventWrites("ns", "/a", 1, "put"), 1, true));
+      // Applied and held by now (and if not, it would be applied together with what follows).
+      await sleep(100);
+      const failing = nameOf(apply("p", [refusedWrite(2)], 2, true));
+      const behind = nameOf(apply("p", fileEventWrites("ns", "/c", 3, "put"), 3, false));
+      expect(await before).toBe("RolledBackWithOtherError");
+      expect(await failing).toBe("SQLITE_CONSTRAINT_NOTNULL");
+      // Rolled back with them, or refused after them, depending on whether it was queued yet.
+      expect(["RolledBackWithOtherError", "BatchAfterFailureError"]).toContain(await behind);
+      expect(await reader.getFile("ns", "/a")).toBeNull();
+      expect(await reader.getCheckpoint("p")).toBeNull();
+
+      // Resent from the checkpoint: the batch before the failing one commits now.
+      await thread.resume("p");
+      const resent = [
+        nameOf(apply("p", fileEventWrites("ns", "/a", 1, "put"), 1, true)),
+        nameOf(apply("p", [refusedWrite(2)], 2, true)),
+        nameOf(apply("p", fileEventWrites("ns", "/c", 3, "put"), 3, false)),
+      ];
+      expect(await Promise.all(resent)).toEqual(["ok", "SQLITE_CONSTRAINT_NOTNULL", "BatchAfterFailureError"]);
       expect(await reader.getFile("ns", "/a")).toEqual(fileEntry("ns", "/a", 1));
-      expect(await reader.getFile("ns", "/c")).toBeNull();
-      expect(await reader.getFile("ns", "/d")).toEqual(fileEntry("ns", "/d", 4));
       expect(await reader.getCheckpoint("p")).toBe(pos(1));
+
+      // Once a group commits with none failing, batches go without their savepoints again.
+      await thread.resume("p");
+      await apply("p", fileEventWrites("ns", "/b", 2, "put"), 2, false);
+      const clean = nameOf(apply("p", fileEventWrites("ns", "/c", 3, "put"), 3, true));
+      await sleep(100);
+      expect(await Promise.all([clean, nameOf(apply("p", [refusedWrite(4)], 4, false))])).toEqual([
+        "RolledBackWithOtherError",
+        "SQLITE_CONSTRAINT_NOTNULL",
+      ]);
+      expect(await reader.getCheckpoint("p")).toBe(pos(2));
+      await thread.close();
+      await reader.close();
+    });
+
+    it("batches of several projections held together keep a savepoint each: one's failure leaves the other's", async () => {
+      const { reader, thread, apply } = openBoth(60_000);
+      const other = nameOf(apply("q", fileEventWrites("ns", "/d", 4, "put"), 4, true));
+      await sleep(100);
+      const failing = nameOf(apply("p", [refusedWrite(2)], 2, true));
+      const behind = nameOf(apply("p", fileEventWrites("ns", "/c", 3, "put"), 3, false));
+      expect(await Promise.all([other, failing, behind])).toEqual(["ok", "SQLITE_CONSTRAINT_NOTNULL", "BatchAfterFailureError"]);
+      expect(await reader.getFile("ns", "/d")).toEqual(fileEntry("ns", "/d", 4));
       expect(await reader.getCheckpoint("q")).toBe(pos(4));
+      expect(await reader.getCheckpoint("p")).toBeNull();
       await thread.close();
       await reader.close();
     });

@@ -8,7 +8,13 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { openReadModelDatabase } from "./read-connection.ts";
-import { createReadWriter, type EncodedBatch, type GroupOutcome } from "./read-writer.ts";
+import {
+  createReadWriter,
+  type EncodedBatch,
+  type GroupOutcome,
+  HeldTransactionError,
+  RolledBackWithOtherError,
+} from "./read-writer.ts";
 import { describeFailure, type WriterReply, type WriterRequest } from "./read-writer-protocol.ts";
 
 /**
@@ -79,16 +85,19 @@ const stopHoldTimer = (): void => {
   holdTimer = null;
 };
 
-/** Answers everything held: each with its own outcome if the transaction committed, else with why it did not. */
-const settleHeld = (error: unknown): void => {
+/** Answers everything held: each with its own outcome if the transaction committed, else with `failure`. */
+const settleHeld = (failure: ((id: number) => unknown) | null): void => {
   stopHoldTimer();
   moreFollows = false;
-  for (const { id, outcome } of held) replyTo(id, error === null ? outcome : { ok: false, error });
+  for (const { id, outcome } of held) replyTo(id, failure === null ? outcome : { ok: false, error: failure(id) });
   held = [];
   heldValues = 0;
 };
 
-const commitHeld = (): void => settleHeld(held.length === 0 ? null : writer.commitHeld());
+const commitHeld = (): void => {
+  const error = held.length === 0 ? null : writer.commitHeld();
+  settleHeld(error === null ? null : () => error);
+};
 
 /** Applies `first` and every apply already queued behind it, up to the bound; returns the request after them. */
 const applyQueued = (first: ApplyRequest): WriterRequest | undefined => {
@@ -104,9 +113,14 @@ const applyQueued = (first: ApplyRequest): WriterRequest | undefined => {
   try {
     outcomes = writer.holdGroup(group satisfies EncodedBatch[]);
   } catch (error) {
-    // The transaction is gone, and with it everything held so far.
-    for (const { id } of group) held.push({ id, outcome: { ok: false, error } });
-    settleHeld(error);
+    // The transaction is gone, and with it everything held so far: the batch that failed says
+    // why, the others that they went with it.
+    const { failed, cause } = error instanceof HeldTransactionError ? error : { failed: null, cause: error };
+    const culprit = failed === null ? null : group[failed]?.id;
+    for (const { id } of group) held.push({ id, outcome: { ok: false, error: cause } });
+    settleHeld((id) =>
+      culprit === undefined || culprit === null || id === culprit ? cause : new RolledBackWithOtherError(cause),
+    );
     return request;
   }
   for (const [i, { id }] of group.entries()) {
