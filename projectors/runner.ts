@@ -204,6 +204,18 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     return { writes: coalesceWrites(writes), to: last.position, events: fresh.length, touched };
   }
 
+  /**
+   * How many batches the group a batch ends at `to` may hold: `perCommit`, and towards the end of
+   * a backlog half of what is left, so the commit that ends a catch-up is a batch or two rather
+   * than a whole group, whose commit was a tenth of a 200,000-event catch-up. What is left is
+   * counted in commit positions: events on SQLite, bytes on EventStoreDB (where this only ever
+   * shortens the last few groups).
+   */
+  const groupLimit = (to: LogPosition): number => {
+    const left = distance(to, liveAt) ?? Number.POSITIVE_INFINITY;
+    return Math.min(perCommit, Math.max(1, Math.ceil(left / maxItems / 2)));
+  };
+
   // When the last commit ended: a batch handed over before that waited for it, and that wait is
   // not the store's commit time.
   let lastCommitEnd = 0;
@@ -288,7 +300,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     const handOver = (prepared: PreparedBatch): void => {
       // More follows while the batch ends short of a head already seen: the next is being read.
       // Every perCommit-th closes the group, so the store commits before the runner could wait on it.
-      const more = handOverEarly && isAfter(liveAt, prepared.to) && ++sinceGroupClosed < perCommit;
+      const more = handOverEarly && isAfter(liveAt, prepared.to) && ++sinceGroupClosed < groupLimit(prepared.to);
       if (!more) sinceGroupClosed = 0;
       const committing = commit(prepared, more);
       committing.catch(commitFailed);
