@@ -12,7 +12,15 @@ import { deleteS3Prefixes } from "../harness/s3-cleanup.ts";
 import type { Scenario } from "../harness/scenario.ts";
 import { startServer } from "../harness/server.ts";
 import { MiB, mibPerSecond, percentile, round } from "../harness/stats.ts";
-import { type ClientUploadRun, clientUpload, rawPut, scanPut, UPLOAD_CONCURRENCY, type UploadRun } from "../harness/uploads.ts";
+import {
+  type ClientUploadRun,
+  clientUpload,
+  dropBlobs,
+  rawPut,
+  scanPut,
+  UPLOAD_CONCURRENCY,
+  type UploadRun,
+} from "../harness/uploads.ts";
 
 const best = <T extends { mibPerSecond: number }>(runs: readonly T[]): T =>
   runs.reduce((a, b) => (b.mibPerSecond > a.mibPerSecond ? b : a));
@@ -24,7 +32,11 @@ const brief = (run: Omit<UploadRun, "namespace"> | ClientUploadRun) => ({
   ...("phasesStartedAtMs" in run ? { phasesStartedAtMs: run.phasesStartedAtMs, bytesPut: run.bytesPut } : {}),
 });
 
-/** Raw PUTs, client uploads and (if given) the content-addressed floor, alternated so a slow moment of the machine hits all. */
+/**
+ * Raw PUTs, client uploads and (if given) the content-addressed floor, alternated so a slow moment
+ * of the machine hits all, and each round starting one further along the list, so none is always
+ * the first after another's writes.
+ */
 async function alternate(
   context: BenchContext,
   rounds: number,
@@ -33,10 +45,13 @@ async function alternate(
   floor?: () => Promise<UploadRun>,
 ): Promise<{ raw: UploadRun[]; client: ClientUploadRun[]; floor: UploadRun[] }> {
   const runs = { raw: [] as UploadRun[], client: [] as ClientUploadRun[], floor: [] as UploadRun[] };
+  const steps = [
+    async () => runs.raw.push(await raw()),
+    ...(floor ? [async () => runs.floor.push(await floor())] : []),
+    async () => runs.client.push(await client()),
+  ];
   for (let round = 1; round <= rounds; round++) {
-    runs.raw.push(await raw());
-    if (floor) runs.floor.push(await floor());
-    runs.client.push(await client());
+    for (let i = 0; i < steps.length; i++) await steps[(round - 1 + i) % steps.length]!();
     context.log(
       `round ${round}: raw PUT ${runs.raw.at(-1)!.mibPerSecond} MiB/s, ` +
         (floor ? `scan + PUT ${runs.floor.at(-1)!.mibPerSecond} MiB/s, ` : "") +
@@ -48,13 +63,19 @@ async function alternate(
 
 async function embedded(context: BenchContext, file: string, plan: readonly PlannedChunk[], rounds: number) {
   const server = await startServer(context.scratch, { execArgv: profileArgs("server-upload") });
+  // Each upload starts from the same disk: its blobs go once it is timed (see dropBlobs).
+  const thenDrop = async <R extends { readonly namespace: string }>(run: Promise<R>): Promise<R> => {
+    const result = await run;
+    await dropBlobs(server, result.namespace);
+    return result;
+  };
   try {
     const runs = await alternate(
       context,
       rounds,
-      () => rawPut(server, file, plan),
-      () => clientUpload(server, file),
-      () => scanPut(server, file, plan),
+      () => thenDrop(rawPut(server, file, plan)),
+      () => thenDrop(clientUpload(server, file)),
+      () => thenDrop(scanPut(server, file, plan)),
     );
     return { runs, raw: best(runs.raw), client: best(runs.client), floor: best(runs.floor) };
   } finally {
@@ -77,8 +98,11 @@ async function minio(context: BenchContext, file: string, plan: readonly Planned
       : {};
   const server = await startServer(context.scratch, { env, processEnv: credentials });
   const namespaces: string[] = [];
-  const track = <T extends { namespace: string }>(run: T): T => {
+  // As on the embedded store, each upload's objects go once it is timed (see dropBlobs): MinIO
+  // keeps them on the same disk. What is left at the end (a failed round's) goes in `finally`.
+  const track = async <T extends { namespace: string }>(run: T): Promise<T> => {
     namespaces.push(run.namespace);
+    await deleteS3Prefixes(s3, [`${run.namespace}/`]);
     return run;
   };
   try {
@@ -92,6 +116,7 @@ async function minio(context: BenchContext, file: string, plan: readonly Planned
         "result",
       );
       await worker.exited;
+      await deleteS3Prefixes(s3, [`bench/${RUN_ID}/`]);
       return {
         ms: Math.round(result.ms),
         mibPerSecond: mibPerSecond(result.bytes, result.ms),
@@ -105,15 +130,15 @@ async function minio(context: BenchContext, file: string, plan: readonly Planned
       rounds,
       async () => {
         lib.push(await libStorage(lib.length + 1));
-        return track(await rawPut(server, file, plan));
+        return await track(await rawPut(server, file, plan));
       },
-      async () => track(await clientUpload(server, file)),
+      async () => await track(await clientUpload(server, file)),
     );
     return { runs, lib, libBest: best(lib), raw: best(runs.raw), client: best(runs.client) };
   } finally {
     await server.stop();
     const deleted = await deleteS3Prefixes(s3, [`bench/${RUN_ID}/`, ...namespaces.map((namespace) => `${namespace}/`)]);
-    context.log(`deleted this run's ${deleted} objects from the bucket`);
+    context.log(`deleted the ${deleted} objects this run left in the bucket`);
   }
 }
 
@@ -170,7 +195,7 @@ export const uploadThroughput: Scenario = {
         embedded: {
           client: brief(local.client),
           rawPut: brief(local.raw),
-          // Each round's client beside the raw PUTs just before it: a lucky moment for one side (one
+          // Each round's client beside the same round's raw PUTs: a lucky moment for one side (one
           // raw round at 262 MiB/s against 174-189 in a full run) moves the best-of ratio, not this.
           medianRoundRatio: round(
             percentile(
