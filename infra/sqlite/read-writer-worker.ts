@@ -18,7 +18,7 @@ import {
 import { describeFailure, type WriterReply, type WriterRequest } from "./read-writer-protocol.ts";
 
 /**
- * Encoded values per transaction: about 100,000 catch-up events, twenty of the runner's largest batches.
+ * Encoded values per transaction: about 100,000 catch-up events, eighty of the runner's largest batches.
  * What a group's transaction dirties stays in SQLite's page cache until it commits (or spills to
  * the WAL once the cache is full), so a bound keeps a long backlog from becoming one huge commit.
  */

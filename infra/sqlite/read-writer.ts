@@ -52,14 +52,13 @@ export interface ReadWriter {
   /** A batch's writes, encoded (read-write-ops.ts), and its checkpoint, in one transaction. */
   apply(projection: string, ops: Ops, checkpoint: string): void;
   /**
-   * Batches already waiting, in order, in one transaction: each commits or fails exactly as it
+   * Batches in order, in one transaction committed at once: each commits or fails exactly as it
    * would have alone (a failing batch rolls back to its own savepoint, and its projection's later
-   * batches are refused), but the pages they share are written to the WAL once. A catch-up's
-   * batches of 20,000 events dirty much of the files table and of the indexes taken in path order
-   * again and again: committed in groups, a catch-up of a million events made 54-56k events/s
-   * against 48-49k one commit per batch, its writer thread at 13.3-13.7 against 14.5-14.8 µs per
-   * event (alternated runs of the catch-up benchmark). If the transaction itself fails, none of
-   * the group commits and every batch reports that failure.
+   * batches are refused), but the pages they share are written to the WAL once. `apply` commits a
+   * batch this way; the writer thread holds its groups open instead (holdGroup), as a catch-up's
+   * batches dirty much of the files table again and again and the larger a commit the fewer
+   * pages it writes. If the transaction itself fails, none of the group commits and every batch
+   * reports that failure.
    */
   applyGroup(batches: readonly EncodedBatch[]): GroupOutcome[];
   /**
