@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LogPosition } from "../domain/index.ts";
-import type { EventStore, RecordedEvent } from "../infra/ports/index.ts";
+import type { EventStore, ReadStore, RecordedEvent } from "../infra/ports/index.ts";
 import { until } from "../infra/sqlite/adaptive-writer.fixture.ts";
 import { openDatabase } from "../infra/sqlite/connection.ts";
 import { missingQueryIndexes } from "../infra/sqlite/query-indexes.ts";
@@ -34,6 +34,24 @@ const track = (runner: ProjectionRunner): ProjectionRunner => {
   return runner;
 };
 const headOf = async (store: EventStore): Promise<LogPosition> => (await store.headPosition())!;
+
+/**
+ * The store with `applyBatch` replaced, and promising to order its batches (ordered-batches.ts)
+ * only if `orders`: the runner hands such a store its batches early and tells it when more follow.
+ */
+const watchApplies = (
+  store: ReadStore,
+  orders: boolean,
+  applyBatch: (...args: Parameters<ReadStore["applyBatch"]>) => Promise<void>,
+): ReadStore =>
+  new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === "ordersBatches") return orders ? true : undefined;
+      if (property === "applyBatch") return applyBatch;
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 
 /**
  * The positions each applied batch carries, sorted within the batch: every event must appear in
@@ -129,24 +147,15 @@ describe("projection runner on SQLite", () => {
       await appendLog(eventStore, log);
       let pending = 0;
       let mostPending = 0;
-      const watched = new Proxy(readStore, {
-        get(target, property, receiver) {
-          if (property === "ordersBatches") return orders ? true : undefined;
-          if (property === "applyBatch") {
-            return async (...args: Parameters<typeof readStore.applyBatch>) => {
-              mostPending = Math.max(mostPending, ++pending);
-              try {
-                // The same delay for every batch keeps them in the order handed over.
-                await new Promise((r) => setTimeout(r, 5));
-                await target.applyBatch(...args);
-              } finally {
-                pending--;
-              }
-            };
-          }
-          const value = Reflect.get(target, property, receiver) as unknown;
-          return typeof value === "function" ? value.bind(target) : value;
-        },
+      const watched = watchApplies(readStore, orders, async (...args) => {
+        mostPending = Math.max(mostPending, ++pending);
+        try {
+          // The same delay for every batch keeps them in the order handed over.
+          await new Promise((r) => setTimeout(r, 5));
+          await readStore.applyBatch(...args);
+        } finally {
+          pending--;
+        }
       });
       const runner = track(
         createProjectionRunner({ eventStore, readStore: watched, maxBatchEvents: 100, maxBatchesInFlight: inFlight }),
@@ -167,18 +176,9 @@ describe("projection runner on SQLite", () => {
     await appendLog(eventStore, log);
     const head = await headOf(eventStore);
     const handed: { to: LogPosition; more: boolean }[] = [];
-    const watched = new Proxy(readStore, {
-      get(target, property, receiver) {
-        if (property === "ordersBatches") return orders ? true : undefined;
-        if (property === "applyBatch") {
-          return (...args: Parameters<typeof readStore.applyBatch>) => {
-            handed.push({ to: args[2], more: args[3]?.more === true });
-            return target.applyBatch(...args);
-          };
-        }
-        const value = Reflect.get(target, property, receiver) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
-      },
+    const watched = watchApplies(readStore, orders, (...args) => {
+      handed.push({ to: args[2], more: args[3]?.more === true });
+      return readStore.applyBatch(...args);
     });
     const runner = track(
       createProjectionRunner({

@@ -162,20 +162,18 @@ export function createReadWriter(db: SqliteDatabase): ReadWriter {
       }
     });
   const holdGroup = (batches: readonly EncodedBatch[]): GroupOutcome[] => {
+    // SQLite rolls a transaction back by itself on some failures (a full disk, an I/O error).
+    const lost = held.size > 0 && !db.inTransaction;
+    for (const { projection } of batches) held.add(projection);
     try {
-      if (!db.inTransaction) {
-        // SQLite rolls a transaction back by itself on some failures (a full disk, an I/O error).
-        if (held.size > 0) throw new Error("the transaction held open for earlier batches ended without committing");
-        statements.begin.run();
-      }
-      for (const { projection } of batches) held.add(projection);
+      if (lost) throw new Error("the transaction held open for earlier batches ended without committing");
+      if (!db.inTransaction) statements.begin.run();
       if (!isolating && held.size === 1) return applyWithoutSavepoints(batches);
       // Inside the open transaction better-sqlite3 runs the group, and each batch, as a SAVEPOINT.
       const outcomes = statements.applyEach(batches);
       if (outcomes.some((outcome) => !outcome.ok)) failedWhileIsolating = true;
       return outcomes;
     } catch (error) {
-      for (const { projection } of batches) held.add(projection);
       failHeld(error);
       isolating = true;
       failedWhileIsolating = false;
