@@ -23,7 +23,11 @@ export interface UploadRow {
    * end of the last recorded chunk. Absent in rows written before parts existed: they were.
    */
   readonly scanned?: boolean;
-  /** How many chunks (from index 0) the server has acknowledged in its manifest. Absent: all, once open. */
+  /**
+   * How many chunks (from index 0) the server had acknowledged in its manifest when the row was last
+   * written. A part's answer is written with the next part, so the server may know one part more
+   * (a resume asks it). Absent: all, once open.
+   */
   readonly declared?: number;
   readonly createdAt: number;
   readonly baseRevision: number | null;
@@ -44,8 +48,10 @@ export interface UploadResultRow {
 }
 
 /**
- * pending: not sent; uploading: a PUT may be in flight or may have landed; uploaded: the server
- * confirmed it; present: the server already had the bytes; failed: gave up (see lastError).
+ * pending: recorded, not known to be stored; uploading: a PUT may have landed (rows of earlier
+ * versions; the uploader no longer writes a status per PUT, and treats every pending row a previous
+ * process recorded as this); uploaded: the server counted it; present: the server already had the
+ * bytes; failed: gave up (see lastError). Rows stay pending until the upload completes.
  */
 export type ChunkRowStatus = "pending" | "uploading" | "uploaded" | "present" | "failed";
 

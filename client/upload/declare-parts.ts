@@ -7,6 +7,7 @@ import type { HeldBytes, ServerView } from "./chunk-sender.ts";
 import { SourceChangedError } from "./errors.ts";
 import { scanChunks } from "./scan.ts";
 import type { SessionDeps } from "./session-deps.ts";
+import type { UnsavedChanges } from "./unsaved-changes.ts";
 import type { WorkQueue } from "./work-queue.ts";
 
 /**
@@ -45,23 +46,26 @@ export interface DeclareState {
   declared: number;
   /** The file's content hash once it is scanned to the end, else empty. */
   contentHash: string;
+  /** The upload row's changes from answers so far, written with the next part's chunks. */
+  readonly unsaved: UnsavedChanges;
 }
 
 /**
  * Declare the chunks the server does not know yet, scanning the rest of the file meanwhile: the
  * first part as soon as a chunk is hashed, then, once the previous part is answered, whatever has
  * been hashed when that is a few chunks or the senders have nothing left to send (so parts grow
- * when the network is the slower side). Each part's chunks are recorded locally before the server hears of
- * them, and `onPart` records the answer and hands it to the senders. The part that reaches the
- * file's size says so and carries the content hash.
+ * when the network is the slower side). Each part's chunks are recorded locally before the server
+ * hears of them, in one write with what the answers before changed in the upload row, and `onPart`
+ * hands each answer to the senders without a write of its own. The part that reaches the file's
+ * size says so and carries the content hash.
  */
 export async function declareParts(
   deps: SessionDeps,
   state: DeclareState,
   source: FileSource,
   held: HeldBytes,
-  /** Records the part's answer (with `upload`, the upload row's changes) and hands it to the senders. */
-  onPart: (view: ServerView, rows: readonly ChunkRow[], upload: Partial<UploadRow>) => Promise<void>,
+  /** Hands the part's answer to the senders. */
+  onPart: (view: ServerView, rows: readonly ChunkRow[]) => Promise<void>,
   /** The senders' queue: when it runs dry, whatever is hashed is declared at once. */
   senders: Pick<WorkQueue<unknown>, "starved" | "onStarved">,
   signal: AbortSignal,
@@ -124,7 +128,7 @@ export async function declareParts(
     const complete = declaredBytes + partBytes === upload.size;
     const hash = complete ? await contentHash(rows) : undefined;
     if (hash) state.contentHash = hash;
-    await records.addChunks(uploadId, part);
+    await records.addChunks(uploadId, part, state.unsaved.take());
     const from = state.declared;
     const ticket = await withRetry(
       `declare chunks ${from}.. of upload ${uploadId}`,
@@ -154,12 +158,13 @@ export async function declareParts(
     declaredBytes += partBytes;
     report({ type: "manifest", chunksTotal: state.declared, bytesTotal: upload.size });
     if (first) report({ type: "phase", phase: "uploading" });
-    await onPart(viewOf(ticket), part, {
+    state.unsaved.add({
       status: "open",
       expiresAt: ticket.expiresAt,
       declared: state.declared,
       ...(complete ? { scanned: true, contentHash: hash } : {}),
     });
+    await onPart(viewOf(ticket), part);
   }
   await scanning;
 }

@@ -6,9 +6,9 @@ import type { ChunkRowStatus } from "../store/schema.ts";
  * the server says now. Pure, so the rule can be stated and tested on its own:
  *
  * - the server has it (uploaded or present): nothing to send, ever;
- * - the server lacks it, but we saw our PUT land or even saw it confirmed (uploading / uploaded):
- *   confirm first — the server's status may lag, or our confirmation was lost in a crash — and PUT
- *   only if the confirmation says the bytes are not in storage;
+ * - the server lacks it, but a PUT of it may have landed (uploading: see mayHaveBeenSent) or it was
+ *   seen confirmed (uploaded): confirm first — the server's status may lag, or our confirmation was
+ *   lost in a crash — and PUT only if the confirmation says the bytes are not in storage;
  * - otherwise: PUT it.
  */
 export type ChunkAction = "done" | "confirm" | "put";
@@ -26,7 +26,7 @@ export interface ServerChunk {
 export interface ChunkPlan {
   readonly index: number;
   readonly action: ChunkAction;
-  /** The local status to record before acting. */
+  /** The chunk's local status once the step is decided (the session records `present` ones at completion). */
   readonly status: ChunkRowStatus;
 }
 
@@ -48,6 +48,15 @@ export function reconcileChunks(local: readonly LocalChunk[], server: readonly S
     return { index, action: "put", status: "pending" };
   });
 }
+
+/**
+ * A chunk recorded by an earlier process, or by this one before a PUT of it, may have landed in
+ * storage unconfirmed: treated as possibly sent, it is confirmed first when the server lacks it, and
+ * PUT only if storage lacks it too. Nothing records each PUT as it starts (one more local write per
+ * manifest part); a confirmation refused for a chunk never sent costs a request, a PUT sent twice a chunk.
+ */
+export const mayHaveBeenSent = <T extends LocalChunk>(row: T): T =>
+  row.status === "pending" ? { ...row, status: "uploading" } : row;
 
 /** Indexes the server named as missing (a 409 chunks_missing), applied over a previous server view. */
 export const withMissing = (server: readonly ServerChunk[], missing: readonly number[]): ServerChunk[] => {

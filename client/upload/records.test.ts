@@ -29,20 +29,45 @@ describe("upload records", () => {
     const lines = () => journal.read().split("\n").filter(Boolean).length;
     const before = lines();
 
-    await records.complete("up-1", result);
+    // Chunk 2 was present when this upload declared it (the session knows; its row was never rewritten).
+    await records.complete("up-1", result, new Set([2]), { scanned: true, declared: 4 });
 
     // One journal record: one transaction.
     expect(lines() - before).toBe(1);
     const loaded = await records.load("up-1");
-    expect(loaded?.upload).toMatchObject({ status: "completed", result, lastError: null });
+    expect(loaded?.upload).toMatchObject({ status: "completed", result, lastError: null, scanned: true, declared: 4 });
     expect(loaded?.chunks.map((chunk) => [chunk.status, chunk.lastError])).toEqual([
       ["present", null],
       ["uploaded", null],
-      ["uploaded", null],
+      ["present", null],
       ["uploaded", null],
     ]);
     // Another upload's rows are left as they were.
     expect((await records.load("up-2"))?.chunks.map((chunk) => chunk.status)).toEqual(["pending", "pending"]);
+    close();
+  });
+
+  it("records a part's chunks together with the upload row's waiting changes, in one transaction", async () => {
+    const journal = new MemoryLog();
+    const { db, close } = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, journal });
+    const records = uploadRecords(db);
+    await records.create({ ...upload("up-3"), status: "created", declared: 0 }, scanned(1));
+    const before = journal.read().split("\n").filter(Boolean).length;
+
+    await records.addChunks("up-3", scanned(3).chunks.slice(1), {
+      status: "open",
+      declared: 1,
+      expiresAt: "2030-01-01T00:00:00Z",
+    });
+
+    expect(journal.read().split("\n").filter(Boolean).length - before).toBe(1);
+    const loaded = await records.load("up-3");
+    expect(loaded?.upload).toMatchObject({ status: "open", declared: 1, expiresAt: "2030-01-01T00:00:00Z" });
+    expect(loaded?.chunks.map((chunk) => [chunk.index, chunk.status])).toEqual([
+      [0, "pending"],
+      [1, "pending"],
+      [2, "pending"],
+    ]);
     close();
   });
 });

@@ -21,9 +21,19 @@ export function uploadRecords(db: LedgerboxDb) {
         await db.chunks.bulkAdd(scan.chunks.map((chunk) => newChunkRow(upload.uploadId, chunk)));
       }),
 
-    /** Chunks scanned after the upload was recorded; written before the server hears of them. */
-    addChunks: (uploadId: string, chunks: readonly Pick<ChunkRow, "index" | "offset" | "size" | "sha256">[]) =>
-      db.chunks.bulkPut(chunks.map((chunk) => newChunkRow(uploadId, chunk))),
+    /**
+     * Chunks scanned after the upload was recorded, written before the server hears of them, with
+     * the upload row's changes that waited for a write (see UnsavedChanges), in one transaction.
+     */
+    addChunks: (
+      uploadId: string,
+      chunks: readonly Pick<ChunkRow, "index" | "offset" | "size" | "sha256">[],
+      upload?: Partial<Omit<UploadRow, "uploadId">>,
+    ) =>
+      db.transaction("rw", db.uploads, db.chunks, async () => {
+        if (upload) await db.uploads.update(uploadId, upload);
+        await db.chunks.bulkPut(chunks.map((chunk) => newChunkRow(uploadId, chunk)));
+      }),
 
     load: async (uploadId: string): Promise<{ upload: UploadRow; chunks: ChunkRow[] } | null> =>
       db.transaction("r", db.uploads, db.chunks, async () => {
@@ -39,21 +49,26 @@ export function uploadRecords(db: LedgerboxDb) {
       db.uploads.update(uploadId, { status, lastError }),
 
     /**
-     * The upload completed, and every chunk the server did not already have is uploaded: one
-     * transaction at completion instead of a write per chunk. The rows are read and updated by key:
-     * a filtered `modify` walks them with a cursor, which under fake-indexeddb took 250-400 ms of
-     * CPU for the 894 chunks of a 1 GiB file, against 35-50 ms this way, at the very end of the upload.
+     * The upload completed: every chunk is either one the server already had (`present`, or recorded
+     * so) or uploaded, written in one transaction instead of a write per chunk. The rows are read and
+     * updated by key: a filtered `modify` walks them with a cursor, which under fake-indexeddb took
+     * 250-400 ms of CPU for the 894 chunks of a 1 GiB file, against 35-50 ms this way.
      */
-    complete: (uploadId: string, result: UploadResultRow) =>
+    complete: (
+      uploadId: string,
+      result: UploadResultRow,
+      present: ReadonlySet<number> = new Set(),
+      upload: Partial<Omit<UploadRow, "uploadId">> = {},
+    ) =>
       db.transaction("rw", db.uploads, db.chunks, async () => {
-        await db.uploads.update(uploadId, { status: "completed", result, lastError: null });
+        await db.uploads.update(uploadId, { ...upload, status: "completed", result, lastError: null });
         const chunks = await db.chunks.where("uploadId").equals(uploadId).toArray();
         await db.chunks.bulkUpdate(
           chunks
             .filter((chunk) => chunk.status !== "present")
             .map((chunk) => ({
               key: [uploadId, chunk.index] as [string, number],
-              changes: { status: "uploaded", lastError: null },
+              changes: { status: present.has(chunk.index) ? "present" : "uploaded", lastError: null },
             })),
         );
       }),
@@ -64,24 +79,14 @@ export function uploadRecords(db: LedgerboxDb) {
       changes: { status: ChunkRowStatus; attempts?: number; lastError?: string | null },
     ) => db.chunks.update([uploadId, index], changes),
 
-    /**
-     * Chunk statuses, and changes to the upload row if given, in one transaction: a manifest part's
-     * answer is one local write (fake-indexeddb costs about a millisecond of CPU per transaction).
-     */
-    setChunks: (
-      uploadId: string,
-      statuses: readonly { index: number; status: ChunkRowStatus; lastError?: string | null }[],
-      upload?: Partial<Omit<UploadRow, "uploadId">>,
-    ) =>
-      db.transaction("rw", db.uploads, db.chunks, async () => {
-        if (upload) await db.uploads.update(uploadId, upload);
-        await db.chunks.bulkUpdate(
-          statuses.map(({ index, status, lastError }) => ({
-            key: [uploadId, index] as [string, number],
-            changes: lastError === undefined ? { status } : { status, lastError },
-          })),
-        );
-      }),
+    /** Chunk statuses in one transaction (a batch whose confirmation failed for good). */
+    setChunks: (uploadId: string, statuses: readonly { index: number; status: ChunkRowStatus; lastError?: string | null }[]) =>
+      db.chunks.bulkUpdate(
+        statuses.map(({ index, status, lastError }) => ({
+          key: [uploadId, index] as [string, number],
+          changes: lastError === undefined ? { status } : { status, lastError },
+        })),
+      ),
 
     /** Uploads a crash or a cancellation left unfinished, oldest first. */
     unfinished: () => db.uploads.where("status").anyOf("created", "open").sortBy("createdAt"),

@@ -3,13 +3,21 @@ import { withRetry } from "../api/retry.ts";
 import type { CompletionResult } from "../api/types.ts";
 import { abortReason, isAbortError } from "../platform/clock.ts";
 import type { FileSource } from "../platform/file-source.ts";
-import type { ChunkRow, UploadRow } from "../store/schema.ts";
+import type { ChunkRow } from "../store/schema.ts";
 import { ByteBudget } from "./byte-budget.ts";
 import { chunkSender, type HeldBytes, type ServerView } from "./chunk-sender.ts";
 import { type DeclareState, declareParts, viewOf } from "./declare-parts.ts";
 import { ChunksStillMissingError, SourceChangedError, UploadStateError } from "./errors.ts";
-import { type ChunkPlan, ManifestMismatchError, reconcileChunks, type ServerChunk, withMissing } from "./reconcile.ts";
+import {
+  type ChunkPlan,
+  ManifestMismatchError,
+  mayHaveBeenSent,
+  reconcileChunks,
+  type ServerChunk,
+  withMissing,
+} from "./reconcile.ts";
 import type { SessionDeps } from "./session-deps.ts";
+import { UnsavedChanges } from "./unsaved-changes.ts";
 import type { UploadOutcome } from "./uploader.ts";
 import { drainQueue, WorkQueue } from "./work-queue.ts";
 
@@ -52,9 +60,11 @@ export async function runUpload(
   if (upload.status === "failed") throw new UploadStateError(`upload ${uploadId} failed: ${upload.lastError ?? "unknown"}`);
   const state: DeclareState = {
     upload,
-    rows: loaded.chunks,
+    // Recorded by an earlier process, which may have PUT them: the server's view says what it has.
+    rows: loaded.chunks.map(mayHaveBeenSent),
     declared: upload.declared ?? (upload.status === "created" ? 0 : loaded.chunks.length),
     contentHash: upload.contentHash,
+    unsaved: new UnsavedChanges(),
   };
   const rowOf = (index: number): ChunkRow => state.rows[index]!;
   if (state.declared > 0) report({ type: "manifest", chunksTotal: state.declared, bytesTotal: upload.size });
@@ -129,6 +139,8 @@ export async function runUpload(
   const onAbort = () => stop.abort(signal ? abortReason(signal) : undefined);
   signal?.addEventListener("abort", onAbort, { once: true });
   const counted = new Set<number>();
+  /** Chunks the server already had when this upload declared them: recorded as such at completion. */
+  const present = new Set<number>();
   const sender = chunkSender(deps, uploadId, rowOf, source, held, status, counted);
 
   /** Queue what a server view asks for; chunks it already has are counted once and their bytes let go. */
@@ -139,6 +151,7 @@ export async function runUpload(
         continue;
       }
       sender.skip(step.index);
+      if (step.status === "present") present.add(step.index);
       if (!counted.has(step.index)) {
         counted.add(step.index);
         report({ type: "skipped", bytes: rowOf(step.index).size });
@@ -146,30 +159,19 @@ export async function runUpload(
       }
     }
   };
-  const reconcile = async (
-    queue: WorkQueue<ChunkPlan>,
-    view: ServerView,
-    rows: readonly ChunkRow[],
-    uploadChanges?: Partial<UploadRow>,
-  ) => {
+  /**
+   * Hand a server view of `rows` to the senders. Nothing is written: a resume learns from the server
+   * which chunks it has, and confirms first every chunk it lacks that was recorded before (see
+   * mayHaveBeenSent), so a PUT that landed before a crash is not sent again.
+   */
+  const reconcile = async (queue: WorkQueue<ChunkPlan>, view: ServerView, rows: readonly ChunkRow[]) => {
     if (view.status === "aborted") {
       await records.setStatus(uploadId, "aborted");
       throw new UploadStateError(`upload ${uploadId} was aborted on the server`);
     }
     if (view.status === "expired") throw new UploadExpired();
     sender.learn(view);
-    const steps = reconcileChunks(rows, view.chunks);
-    // One write for the part: a chunk about to be PUT may have landed by the time of a crash, so a resume confirms it first.
-    const written = records.setChunks(
-      uploadId,
-      steps.map((step) => (step.action === "put" ? { ...step, status: "uploading" as const } : step)),
-      uploadChanges,
-    );
-    // Senders start while it commits (the first one costs tens of milliseconds in a fresh process): a
-    // crash before it commits resumes from the server's view and sends these chunks again, which
-    // storage accepts. Local writes still happen in order, so a later failure status is not overwritten.
-    plan(queue, steps);
-    await written;
+    plan(queue, reconcileChunks(rows, view.chunks));
   };
 
   /** Send what is queued while `declaring` adds parts; both stop at the first failure. */
@@ -201,7 +203,7 @@ export async function runUpload(
     report({ type: "phase", phase: state.declared > 0 ? "uploading" : "hashing" });
     await sendAll(
       queue,
-      declareParts(deps, state, source, held, (view, part, changes) => reconcile(queue, view, part, changes), queue, stop.signal),
+      declareParts(deps, state, source, held, (view, part) => reconcile(queue, view, part), queue, stop.signal),
     );
 
     for (let round = 1; ; round++) {
@@ -226,10 +228,10 @@ export async function runUpload(
         const view = await create();
         const chunks: ServerChunk[] = missing.length > 0 ? withMissing(view.chunks, missing) : [...view.chunks];
         for (const index of missing) counted.delete(index);
-        state.rows.splice(0, state.rows.length, ...(await records.load(uploadId))!.chunks);
         report({ type: "phase", phase: "uploading" });
         const again = new WorkQueue<ChunkPlan>();
-        await reconcile(again, { ...view, chunks }, state.rows.slice(0, state.declared));
+        // Every chunk was PUT or confirmed by now: what the server lacks is confirmed first, and PUT if storage lacks it too.
+        await reconcile(again, { ...view, chunks }, state.rows.slice(0, state.declared).map(mayHaveBeenSent));
         await sendAll(again, Promise.resolve());
       }
     }
@@ -239,7 +241,10 @@ export async function runUpload(
       await records.setStatus(uploadId, "failed", error.message);
       await api.abortUpload(uploadId).catch(() => undefined);
     } else if (!isAbortError(error) && !signal?.aborted) {
-      await records.setUpload(uploadId, { lastError: error instanceof Error ? error.message : String(error) });
+      await records.setUpload(uploadId, {
+        ...state.unsaved.take(),
+        lastError: error instanceof Error ? error.message : String(error),
+      });
     }
     throw error;
   } finally {
@@ -250,7 +255,7 @@ export async function runUpload(
 
   async function finish(result: CompletionResult): Promise<UploadOutcome> {
     const { path, fileId, revision, size, contentHash, conflict } = result;
-    await records.complete(uploadId, { path, fileId, revision, size, contentHash, conflict });
+    await records.complete(uploadId, { path, fileId, revision, size, contentHash, conflict }, present, state.unsaved.take());
     report({ type: "phase", phase: "done" });
     return { path, fileId, revision, size, contentHash, conflict, uploadId };
   }
