@@ -287,8 +287,9 @@ describe("uploader against the real server", () => {
     const file = pseudoRandomBytes(23, 8 * 1024 * 1024);
     const journal = new MemoryLog();
     const controller = new AbortController();
-    // The process dies as the create's answer arrives: the server has the upload, the row still says "created".
+    // The process dies as the create's answer arrives: the server has the upload, the journal stops there.
     let createStatus = 0;
+    let atCrash = "";
     const first = await client({
       user: "pete",
       journal,
@@ -297,6 +298,7 @@ describe("uploader against the real server", () => {
         const { signal: _signal, ...rest } = init;
         const answered = await globalThis.fetch(url, rest);
         createStatus = answered.status;
+        atCrash = journal.read();
         controller.abort();
         return answered;
       },
@@ -305,7 +307,7 @@ describe("uploader against the real server", () => {
     await expect(handle.done).rejects.toThrow(/abort/i);
     expect(first.uploader.counters.bytesPut).toBe(0);
 
-    const second = await client({ user: "pete", journal });
+    const second = await client({ user: "pete", journal: new MemoryLog(atCrash) });
     const [recorded] = await second.uploader.unfinished();
     expect(recorded).toMatchObject({ uploadId: handle.uploadId, status: "created" });
     expect(createStatus).toBe(201);
