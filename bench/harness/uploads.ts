@@ -92,7 +92,8 @@ export async function clientUpload(
       token,
       file,
       path: options.path ?? "/large.bin",
-      baseRevision: options.baseRevision ?? null,
+      // Omitted, the worker looks the path's revision up first, as `ledgerbox put` does.
+      ...(options.baseRevision === undefined ? {} : { baseRevision: options.baseRevision }),
       concurrency: options.concurrency ?? UPLOAD_CONCURRENCY,
       ...(options.keepBytes === undefined ? {} : { keepBytes: options.keepBytes }),
     },

@@ -21,7 +21,7 @@ import { writeRandomFile } from "../harness/large-file.ts";
 import { cpuSeconds } from "../harness/memory.ts";
 import { type ServerProcess, startServer } from "../harness/server.ts";
 import { MiB } from "../harness/stats.ts";
-import { ticketFor, UPLOAD_CONCURRENCY } from "../harness/uploads.ts";
+import { dropBlobs, ticketFor, UPLOAD_CONCURRENCY } from "../harness/uploads.ts";
 
 interface Result {
   readonly ms: number;
@@ -53,20 +53,32 @@ const run = async (worker: string, input: unknown): Promise<Result> => {
 };
 
 /** A PUT worker over a fresh ticket for the planned chunks, as the benchmark runs it. */
-const puts = async (worker: "raw-put.ts" | "scan-put.ts", s: ServerProcess): Promise<Result> =>
-  run(worker, { file, puts: (await ticketFor(s, plan)).puts, concurrency: UPLOAD_CONCURRENCY });
+const puts = async (worker: "raw-put.ts" | "scan-put.ts", s: ServerProcess): Promise<Result> => {
+  const { namespace, puts } = await ticketFor(s, plan);
+  try {
+    return await run(worker, { file, puts, concurrency: UPLOAD_CONCURRENCY });
+  } finally {
+    await dropBlobs(s, namespace);
+  }
+};
 
 const client =
   (options: { concurrency?: number; keepBytes?: number } = {}) =>
-  async (s: ServerProcess) =>
-    run("client-upload.ts", {
-      url: s.url,
-      token: await s.token(freshNamespace("client")),
-      file,
-      path: "/large.bin",
-      concurrency: options.concurrency ?? UPLOAD_CONCURRENCY,
-      ...(options.keepBytes === undefined ? {} : { keepBytes: options.keepBytes }),
-    });
+  async (s: ServerProcess) => {
+    const namespace = freshNamespace("client");
+    try {
+      return await run("client-upload.ts", {
+        url: s.url,
+        token: await s.token(namespace),
+        file,
+        path: "/large.bin",
+        concurrency: options.concurrency ?? UPLOAD_CONCURRENCY,
+        ...(options.keepBytes === undefined ? {} : { keepBytes: options.keepBytes }),
+      });
+    } finally {
+      await dropBlobs(s, namespace);
+    }
+  };
 
 const variants: Record<string, (s: ServerProcess) => Promise<Result>> = {
   rawPut: (s) => puts("raw-put.ts", s),
@@ -77,9 +89,11 @@ const variants: Record<string, (s: ServerProcess) => Promise<Result>> = {
 };
 const perMiB = (ms: number) => (ms / mib).toFixed(1);
 try {
+  const chosen = Object.entries(variants).filter(([name]) => !only || only.includes(name));
   for (let round = 1; round <= rounds; round++) {
-    for (const [name, variant] of Object.entries(variants)) {
-      if (only && !only.includes(name)) continue;
+    // Each round starts one further along the list, as the benchmark alternates: none always runs first.
+    for (let i = 0; i < chosen.length; i++) {
+      const [name, variant] = chosen[(round - 1 + i) % chosen.length]!;
       const serverCpu = cpuSeconds(server.pid);
       const result = await variant(server);
       const serverMs = (cpuSeconds(server.pid) - serverCpu) * 1000;
