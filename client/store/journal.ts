@@ -89,6 +89,10 @@ async function journaledMutate(
   ops: Op[] | undefined,
   state: JournalState,
 ): ReturnType<DBCoreTable["mutate"]> {
+  // Checked before the write: a range the log cannot hold fails its transaction instead of the replay.
+  if (req.type === "deleteRange" && !state.replaying && !isJsonKey([req.range.lower, req.range.upper])) {
+    throw new JournalError(`a range delete on ${table.name} has bounds a JSON line cannot hold (±Infinity, dates, binary)`);
+  }
   const response = await table.mutate(req);
   if (state.replaying) return response;
   if (!ops) throw new JournalError(`a write to ${table.name} happened outside a journaled transaction`);
@@ -104,6 +108,17 @@ async function journaledMutate(
     ops.push({ s: table.name, range: serializeRange(req.range) });
   }
   return response;
+}
+
+/**
+ * Whether a key survives JSON as it is: strings, finite numbers and arrays of them (undefined is an
+ * absent bound). -Infinity, Dexie's minKey, would come back as null and fail the replay, so the
+ * local store would not open again.
+ */
+function isJsonKey(key: unknown): boolean {
+  if (key === undefined || typeof key === "string") return true;
+  if (typeof key === "number") return Number.isFinite(key);
+  return Array.isArray(key) && key.every(isJsonKey);
 }
 
 const serializeRange = (range: DBCoreKeyRange): SerializedRange => ({

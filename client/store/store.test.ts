@@ -90,6 +90,16 @@ describe("client store with a journal", () => {
     expect((await dump(journal)).uploads.map((u) => u.uploadId)).toEqual(["kept"]);
   });
 
+  it("refuses a range delete whose bounds JSON cannot hold, and the store still opens", async () => {
+    const journal = new MemoryLog();
+    const { db } = await open(journal);
+    await db.chunks.bulkAdd([chunk("u1", 0), chunk("u1", 1)]);
+    await expect(
+      db.chunks.where("[uploadId+index]").between(["u1", Number.NEGATIVE_INFINITY], ["u1", 5]).delete(),
+    ).rejects.toThrow(JournalError);
+    expect((await dump(journal)).chunks.map((row) => row.index)).toEqual([0, 1]);
+  });
+
   it("drops a torn last line (a crash mid-append) and then appends cleanly after it", async () => {
     const journal = new MemoryLog();
     const { db } = await open(journal);
