@@ -51,7 +51,7 @@ export interface UploadResultRow {
  * pending: recorded, not known to be stored; uploading: a PUT may have landed (rows of earlier
  * versions; the uploader no longer writes a status per PUT, and treats every pending row a previous
  * process recorded as this); uploaded: the server counted it; present: the server already had the
- * bytes; failed: gave up (see lastError). Rows stay pending until the upload completes.
+ * bytes; failed: gave up (see lastError). A completed upload keeps no chunk rows.
  */
 export type ChunkRowStatus = "pending" | "uploading" | "uploaded" | "present" | "failed";
 

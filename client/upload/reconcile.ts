@@ -26,7 +26,7 @@ export interface ServerChunk {
 export interface ChunkPlan {
   readonly index: number;
   readonly action: ChunkAction;
-  /** The chunk's local status once the step is decided (the session records `present` ones at completion). */
+  /** The chunk's local status once the step is decided. */
   readonly status: ChunkRowStatus;
 }
 

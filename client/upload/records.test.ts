@@ -15,7 +15,7 @@ const scanned = (count: number) => ({
 const result = { path: "/a.bin", fileId: "f-1", revision: 1, size: 40, contentHash: "c".repeat(64), conflict: false };
 
 describe("upload records", () => {
-  it("completing marks every chunk the server did not already have uploaded, in the same transaction as the upload row", async () => {
+  it("completing keeps the result in the upload row and drops its chunk rows, in one transaction", async () => {
     const journal = new MemoryLog();
     const { db, close } = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, journal });
     const records = uploadRecords(db);
@@ -29,22 +29,20 @@ describe("upload records", () => {
     const lines = () => journal.read().split("\n").filter(Boolean).length;
     const before = lines();
 
-    // Chunk 2 was present when this upload declared it (the session knows; its row was never rewritten).
-    await records.complete("up-1", result, new Set([2]), { scanned: true, declared: 4 });
+    await records.complete("up-1", result, { scanned: true, declared: 4 });
 
     // One journal record: one transaction.
     expect(lines() - before).toBe(1);
-    const loaded = await records.load("up-1");
-    expect(loaded?.upload).toMatchObject({ status: "completed", result, lastError: null, scanned: true, declared: 4 });
-    expect(loaded?.chunks.map((chunk) => [chunk.status, chunk.lastError])).toEqual([
-      ["present", null],
-      ["uploaded", null],
-      ["present", null],
-      ["uploaded", null],
-    ]);
-    // Another upload's rows are left as they were.
-    expect((await records.load("up-2"))?.chunks.map((chunk) => chunk.status)).toEqual(["pending", "pending"]);
     close();
+    // What a new process rebuilds from the journal.
+    const reopened = await openStore({ indexedDB: new IDBFactory(), IDBKeyRange, journal });
+    const again = uploadRecords(reopened.db);
+    const loaded = await again.load("up-1");
+    expect(loaded?.upload).toMatchObject({ status: "completed", result, lastError: null, scanned: true, declared: 4 });
+    expect(loaded?.chunks).toEqual([]);
+    // Another upload's rows are left as they were.
+    expect((await again.load("up-2"))?.chunks.map((chunk) => chunk.status)).toEqual(["pending", "pending"]);
+    reopened.close();
   });
 
   it("records a part's chunks together with the upload row's waiting changes, in one transaction", async () => {

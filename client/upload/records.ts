@@ -49,28 +49,20 @@ export function uploadRecords(db: LedgerboxDb) {
       db.uploads.update(uploadId, { status, lastError }),
 
     /**
-     * The upload completed: every chunk is either one the server already had (`present`, or recorded
-     * so) or uploaded, written in one transaction instead of a write per chunk. The rows are read and
-     * updated by key: a filtered `modify` walks them with a cursor, which under fake-indexeddb took
-     * 250-400 ms of CPU for the 894 chunks of a 1 GiB file, against 35-50 ms this way.
+     * The upload completed: the row keeps the result, which is all a later call needs, and the
+     * chunk rows go, in one transaction. Deleting them is one range on the primary key; marking each
+     * uploaded was a read and a write per row at the very end of the upload (under fake-indexeddb
+     * 15-26 ms of wall time for 113 rows and 49-58 ms for 894, against 7-11 ms), and every upload
+     * left its rows in the local store for good.
      */
-    complete: (
-      uploadId: string,
-      result: UploadResultRow,
-      present: ReadonlySet<number> = new Set(),
-      upload: Partial<Omit<UploadRow, "uploadId">> = {},
-    ) =>
+    complete: (uploadId: string, result: UploadResultRow, upload: Partial<Omit<UploadRow, "uploadId">> = {}) =>
       db.transaction("rw", db.uploads, db.chunks, async () => {
         await db.uploads.update(uploadId, { ...upload, status: "completed", result, lastError: null });
-        const chunks = await db.chunks.where("uploadId").equals(uploadId).toArray();
-        await db.chunks.bulkUpdate(
-          chunks
-            .filter((chunk) => chunk.status !== "present")
-            .map((chunk) => ({
-              key: [uploadId, chunk.index] as [string, number],
-              changes: { status: present.has(chunk.index) ? "present" : "uploaded", lastError: null },
-            })),
-        );
+        // Bounds the journal can write as JSON (Dexie.minKey is -Infinity, which JSON turns into null).
+        await db.chunks
+          .where("[uploadId+index]")
+          .between([uploadId, 0], [uploadId, Number.MAX_SAFE_INTEGER], true, true)
+          .delete();
       }),
 
     setChunk: (

@@ -139,8 +139,6 @@ export async function runUpload(
   const onAbort = () => stop.abort(signal ? abortReason(signal) : undefined);
   signal?.addEventListener("abort", onAbort, { once: true });
   const counted = new Set<number>();
-  /** Chunks the server already had when this upload declared them: recorded as such at completion. */
-  const present = new Set<number>();
   const sender = chunkSender(deps, uploadId, rowOf, source, held, status, counted);
 
   /** Queue what a server view asks for; chunks it already has are counted once and their bytes let go. */
@@ -151,7 +149,6 @@ export async function runUpload(
         continue;
       }
       sender.skip(step.index);
-      if (step.status === "present") present.add(step.index);
       if (!counted.has(step.index)) {
         counted.add(step.index);
         report({ type: "skipped", bytes: rowOf(step.index).size });
@@ -255,7 +252,7 @@ export async function runUpload(
 
   async function finish(result: CompletionResult): Promise<UploadOutcome> {
     const { path, fileId, revision, size, contentHash, conflict } = result;
-    await records.complete(uploadId, { path, fileId, revision, size, contentHash, conflict }, present, state.unsaved.take());
+    await records.complete(uploadId, { path, fileId, revision, size, contentHash, conflict }, state.unsaved.take());
     report({ type: "phase", phase: "done" });
     return { path, fileId, revision, size, contentHash, conflict, uploadId };
   }
