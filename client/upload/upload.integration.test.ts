@@ -564,6 +564,26 @@ describe("uploader against the real server", () => {
     expect(uploader.counters.bytesPut).toBeGreaterThan(file.length);
   });
 
+  it("declares nothing when the upload's row cannot be recorded", async () => {
+    const file = pseudoRandomBytes(67, 3 * 1024 * 1024);
+    let declared = 0;
+    const { uploader, store } = await client({
+      user: "ruth",
+      onPost: (url) => {
+        if (new URL(url).pathname.startsWith("/v1/uploads")) declared++;
+        return "pass";
+      },
+    });
+    store.db.uploads.hook("creating", () => {
+      throw new Error("the local disk is full");
+    });
+    await expect(uploader.upload({ source: bytesSource(file), path: "/unrecorded.bin" }).done).rejects.toThrow(
+      "the local disk is full",
+    );
+    expect(declared).toBe(0);
+    expect(await store.db.chunks.count()).toBe(0);
+  });
+
   it("uploads an empty file (no chunks)", async () => {
     const { uploader } = await client({ user: "jo" });
     const outcome = await uploader.upload({ source: bytesSource(new Uint8Array(0)), path: "/empty" }).done;
