@@ -26,8 +26,6 @@ export interface ServerChunk {
 export interface ChunkPlan {
   readonly index: number;
   readonly action: ChunkAction;
-  /** The chunk's local status once the step is decided. */
-  readonly status: ChunkRowStatus;
 }
 
 export class ManifestMismatchError extends Error {
@@ -42,10 +40,9 @@ export function reconcileChunks(local: readonly LocalChunk[], server: readonly S
   return local.map(({ index, status }): ChunkPlan => {
     const remote = byIndex.get(index);
     if (remote === undefined) throw new ManifestMismatchError(`the server does not know chunk ${index} of this upload`);
-    if (remote === "uploaded") return { index, action: "done", status: "uploaded" };
-    if (remote === "present") return { index, action: "done", status: "present" };
-    if (status === "uploading" || status === "uploaded") return { index, action: "confirm", status };
-    return { index, action: "put", status: "pending" };
+    if (remote === "uploaded" || remote === "present") return { index, action: "done" };
+    if (status === "uploading" || status === "uploaded") return { index, action: "confirm" };
+    return { index, action: "put" };
   });
 }
 
