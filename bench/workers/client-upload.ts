@@ -1,10 +1,11 @@
 /**
  * One upload through the real client library, as `ledgerbox put` runs it: the path's current
  * revision looked up first unless a base is given (timed: whoever runs put waits for it too, and it
- * is the request that opens the connection), a FileSource over the file on disk, the resumable uploader recording in Dexie (fake-indexeddb, in memory), the CLI's
- * platform (node:crypto SHA-256, API calls and chunk PUTs through node:http). Reports wall time,
- * per-phase times, what went over the wire, and a timeline of first events (first read, first hash,
- * first request of each kind) that shows where the start of an upload goes.
+ * is the request that opens the connection), a FileSource over the file on disk, the resumable
+ * uploader recording in Dexie (fake-indexeddb, in memory), the CLI's platform (node:crypto SHA-256,
+ * API calls and chunk PUTs through node:http). Reports wall time, per-phase times, what went over
+ * the wire, and a timeline of first events (first read, first hash, first request of each kind)
+ * that shows where the start of an upload goes.
  */
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { createApi } from "../../client/api/index.ts";
