@@ -11,7 +11,7 @@ import {
   sha256,
   uploadFile,
 } from "../support/http-upload.ts";
-import { type RunningLedgerbox, startLedgerbox } from "../support/ledgerbox.ts";
+import { type RunningLedgerbox, removeDir, startLedgerbox } from "../support/ledgerbox.ts";
 import { type ChildLedgerbox, childLedgerbox, portBusy } from "../support/process.ts";
 import { s3ClientOf, s3SettingsOf } from "../support/stack-env.ts";
 import {
@@ -67,6 +67,8 @@ beforeAll(() => {
 afterAll(async () => {
   const child = await notifyServer?.catch(() => null);
   await child?.stop();
+  // Its data directory is a fresh temporary one: every stack run used to leave it behind.
+  if (child) await removeDir(child.dataDir);
   await notifyIsolated?.cleanup();
 });
 
