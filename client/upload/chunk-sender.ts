@@ -117,7 +117,7 @@ export function chunkSender(
     clock: retry.clock,
     signal,
     sendersBusy: () => sending > 0,
-    // Nothing is written: the server counted them, and a resume asks it (completion records them all at once).
+    // Nothing is written: the server counted them, and a resume asks it.
     onConfirmed: async (chunks) => {
       for (const chunk of chunks) done(chunk.index, chunk.sentBytes);
     },
